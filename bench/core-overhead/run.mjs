@@ -1,0 +1,428 @@
+#!/usr/bin/env node
+// Request-path overhead of srekit against a bare express app and two peers.
+//
+// Each variant is a small server script; the runner starts it pinned to CPU 1, warms it up, then
+// drives it with `wrk -t1 -c32 --latency` pinned to CPU 0, against GET /users/42 on 127.0.0.1.
+// Variants are interleaved (A B C D E, A B C D E, ...) so slow drift of the machine hits all of
+// them alike; the report uses medians over rounds.
+//
+//   node bench/core-overhead/run.mjs                    # 3 rounds x 10 s, writes BENCHMARKS.md
+//   node bench/core-overhead/run.mjs --quick            # 1 round x 3 s, prints only
+//   node bench/core-overhead/run.mjs --duration 5 --rounds 5
+//   node bench/core-overhead/run.mjs --variants bare,otel-auto
+//
+// Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  commandLine,
+  fmt,
+  machine,
+  markdownTable,
+  median,
+  parseArgs,
+  repoRoot,
+  replaceSection,
+  writeJson,
+  wrkVersion,
+} from '../lib/report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const VARIANTS = [
+  { name: 'bare', args: ['bare.mjs'], description: 'express 5, no instrumentation' },
+  {
+    name: 'srekit-metrics',
+    args: ['srekit-metrics.mjs'],
+    srekit: true,
+    description: 'srekit: RED metrics + default metrics; tracing and access log off',
+  },
+  {
+    name: 'srekit-full',
+    args: ['srekit-full.mjs'],
+    srekit: true,
+    tracing: true,
+    description: 'srekit: metrics + tracing (BatchSpanProcessor, discarding exporter) + access log to a file',
+  },
+  {
+    name: 'express-prom-bundle',
+    args: ['express-prom-bundle.mjs'],
+    description: 'express-prom-bundle 8: histogram by method, route template, status',
+  },
+  {
+    name: 'otel-auto',
+    args: ['--require', './otel-preload.cjs', 'otel-auto.cjs'],
+    tracing: true,
+    description: 'OpenTelemetry http + express auto-instrumentation, same span processor and exporter',
+  },
+];
+
+const TARGETS = { metricsOnlyPct: 5, fullPct: 15 };
+const CONNECTIONS = 32;
+const PATH = '/users/42';
+
+const opts = parseArgs(process.argv.slice(2), {
+  quick: false,
+  duration: 10,
+  rounds: 3,
+  warmup: 3,
+  variants: VARIANTS.map((v) => v.name).join(','),
+  write: false,
+  noWrite: false,
+});
+if (opts.quick) {
+  if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 3;
+  if (!process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
+  if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 1;
+}
+// Quick runs are smoke tests: they print but do not overwrite the recorded numbers unless asked.
+const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
+
+const selected = opts.variants.split(',').map((name) => {
+  const v = VARIANTS.find((x) => x.name === name.trim());
+  if (!v) throw new Error(`unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
+  return v;
+});
+
+// ---------------------------------------------------------------------------------------------
+// Preconditions
+
+const wrk = wrkVersion();
+if (!wrk) {
+  console.error('wrk is not installed. Install it with:\n\n  scripts/ensure-system-deps wrk\n');
+  process.exit(1);
+}
+const coreDist = join(repoRoot, 'packages/core/dist/index.js');
+if (selected.some((v) => v.srekit) && !existsSync(coreDist)) {
+  console.error(`@srekit/core is not built (${coreDist} is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`);
+  process.exit(1);
+}
+const cores = os.availableParallelism?.() ?? os.cpus().length;
+const hasTaskset = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
+const pinned = hasTaskset && cores >= 2;
+if (!pinned) {
+  console.warn(`warning: running unpinned (taskset ${hasTaskset ? 'found' : 'missing'}, ${cores} cores)`);
+}
+const pin = (cpu, cmd, args) => (pinned ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+
+// ---------------------------------------------------------------------------------------------
+// Process handling: every server runs in its own process group and is killed on every exit path.
+
+const live = new Set();
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const child of live) killGroup(child, 'SIGKILL');
+    process.exit(130);
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(variant) {
+  const port = await freePort();
+  const [cmd, args] = pin(1, process.execPath, variant.args);
+  const child = spawn(cmd, args, {
+    cwd: here,
+    env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  exited.then(() => live.delete(child));
+
+  const ready = await Promise.race([
+    new Promise((resolve) => {
+      const check = () => (stdout.includes('ready ') ? resolve(true) : setTimeout(check, 20));
+      check();
+    }),
+    exited.then(() => false),
+    new Promise((resolve) => setTimeout(() => resolve(false), 15_000)),
+  ]);
+  const server = { variant, child, port, exited, output: () => ({ stdout, stderr }) };
+  if (!ready) {
+    await stopServer(server);
+    throw new Error(`${variant.name} did not start:\n${stdout}\n${stderr}`);
+  }
+  return server;
+}
+
+async function stopServer(server) {
+  killGroup(server.child, 'SIGTERM');
+  const timedOut = await Promise.race([
+    server.exited.then(() => false),
+    new Promise((resolve) => setTimeout(() => resolve(true), 10_000)),
+  ]);
+  if (timedOut) {
+    killGroup(server.child, 'SIGKILL');
+    await server.exited;
+  }
+  const { stdout } = server.output();
+  const line = stdout.split('\n').find((l) => l.startsWith('stats '));
+  return line ? JSON.parse(line.slice(6)) : {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// wrk
+
+const UNIT_MS = { us: 1e-3, ms: 1, s: 1e3, m: 60e3 };
+function toMs(text) {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]] : Number.NaN;
+}
+
+export function parseWrk(out) {
+  const num = (re) => {
+    const m = re.exec(out);
+    return m ? Number(m[1]) : 0;
+  };
+  const pct = (p) => {
+    const m = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out);
+    return m ? toMs(m[1]) : Number.NaN;
+  };
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    requests: num(/(\d+) requests in/),
+    p50Ms: pct(50),
+    p75Ms: pct(75),
+    p90Ms: pct(90),
+    p99Ms: pct(99),
+    non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
+    socketErrors: socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+  };
+}
+
+function runWrk(port, seconds) {
+  const [cmd, args] = pin(0, 'wrk', [
+    '-t1',
+    `-c${CONNECTIONS}`,
+    `-d${seconds}s`,
+    '--latency',
+    `http://127.0.0.1:${port}${PATH}`,
+  ]);
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`wrk exited with ${code}: ${err}${out}`));
+      else resolve({ ...parseWrk(out), raw: out });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One measurement: start, sanity check, warm up, measure, stop.
+
+async function measure(variant) {
+  const server = await startServer(variant);
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}${PATH}`, { signal: AbortSignal.timeout(5_000) });
+    const body = await res.text();
+    if (res.status !== 200 || body !== '{"id":"42"}') {
+      throw new Error(`${variant.name}: GET ${PATH} answered ${res.status} ${body}`);
+    }
+    const warm = await runWrk(server.port, opts.warmup);
+    const run = await runWrk(server.port, opts.duration);
+    const stats = await stopServer(server);
+    const served = warm.requests + run.requests + 1;
+    const result = { ...run, warmupRequests: warm.requests, ...stats };
+    if (typeof stats.exportedSpans === 'number') result.spansPerRequest = stats.exportedSpans / served;
+    if (typeof stats.accessLogLines === 'number' && stats.accessLogLines >= 0) {
+      result.accessLogLinesPerRequest = stats.accessLogLines / served;
+    }
+    delete result.raw;
+    delete result.name;
+    return result;
+  } finally {
+    if (live.has(server.child)) await stopServer(server);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const started = Date.now();
+const runs = Object.fromEntries(selected.map((v) => [v.name, []]));
+console.log(
+  `core-overhead: ${selected.length} variants x ${opts.rounds} rounds x (${opts.warmup} s warm-up + ${opts.duration} s), ` +
+    `wrk -t1 -c${CONNECTIONS}${pinned ? ', server on CPU 1, wrk on CPU 0' : ''}`,
+);
+for (let round = 1; round <= opts.rounds; round++) {
+  for (const variant of selected) {
+    const r = await measure(variant);
+    runs[variant.name].push(r);
+    const extra = r.spansPerRequest !== undefined ? `  spans/req ${fmt(r.spansPerRequest, 2)}` : '';
+    console.log(
+      `  round ${round} ${variant.name.padEnd(20)} ${fmt(r.rps).padStart(8)} rps  p50 ${fmt(r.p50Ms, 2)} ms  p99 ${fmt(r.p99Ms, 2)} ms${extra}` +
+        (r.non2xx || r.socketErrors ? `  non2xx ${r.non2xx} socket errors ${r.socketErrors}` : ''),
+    );
+  }
+}
+
+const bareRps = runs.bare ? median(runs.bare.map((r) => r.rps)) : Number.NaN;
+const summary = selected.map((v) => {
+  const rs = runs[v.name];
+  const rps = median(rs.map((r) => r.rps));
+  const ratio = rps / bareRps;
+  const row = {
+    variant: v.name,
+    description: v.description,
+    medianRps: rps,
+    ratioVsBare: ratio,
+    overheadPct: (1 - ratio) * 100,
+    usAddedPerRequest: (1 / rps - 1 / bareRps) * 1e6,
+    p50Ms: median(rs.map((r) => r.p50Ms)),
+    p99Ms: median(rs.map((r) => r.p99Ms)),
+    errors: rs.reduce((a, r) => a + r.non2xx + r.socketErrors, 0),
+  };
+  if (v.tracing) {
+    row.spansPerRequest = median(rs.map((r) => r.spansPerRequest ?? 0));
+    row.tracingVerified = rs.every((r) => (r.exportedSpans ?? 0) > 0);
+  }
+  return row;
+});
+
+const by = Object.fromEntries(summary.map((s) => [s.variant, s]));
+const problems = [];
+for (const s of summary) {
+  if (s.errors > 0) problems.push(`${s.variant} had ${s.errors} errors or non-2xx responses`);
+  if (s.tracingVerified === false) problems.push(`${s.variant} exported no spans: its instrumentation is not active`);
+}
+const verdict = [];
+const check = (label, ok) => verdict.push({ label, ok });
+if (by.bare && by['srekit-metrics']) {
+  check(
+    `srekit metrics-only overhead ≤ ${TARGETS.metricsOnlyPct} % (measured ${fmt(by['srekit-metrics'].overheadPct, 1)} %)`,
+    by['srekit-metrics'].overheadPct <= TARGETS.metricsOnlyPct,
+  );
+}
+if (by.bare && by['srekit-full']) {
+  check(
+    `srekit everything-on overhead ≤ ${TARGETS.fullPct} % (measured ${fmt(by['srekit-full'].overheadPct, 1)} %)`,
+    by['srekit-full'].overheadPct <= TARGETS.fullPct,
+  );
+}
+if (by['srekit-full'] && by['otel-auto']) {
+  check(
+    `srekit-full cheaper than otel-auto (${fmt(by['srekit-full'].medianRps)} vs ${fmt(by['otel-auto'].medianRps)} rps)`,
+    by['srekit-full'].medianRps > by['otel-auto'].medianRps,
+  );
+}
+
+const m = machine();
+const result = {
+  benchmark: 'core-overhead',
+  command: commandLine(import.meta.url),
+  machine: { ...m, wrk },
+  settings: {
+    rounds: opts.rounds,
+    durationS: opts.duration,
+    warmupS: opts.warmup,
+    connections: CONNECTIONS,
+    wrkThreads: 1,
+    path: PATH,
+    pinned,
+    nodeEnv: 'production',
+  },
+  elapsedS: Math.round((Date.now() - started) / 1000),
+  summary,
+  verdict,
+  problems,
+  runs,
+};
+
+console.log('');
+const header = ['variant', 'median rps', 'ratio vs bare', 'overhead', 'µs added / req', 'p50', 'p99'];
+const rows = summary.map((s) => [
+  s.variant === 'bare' ? s.variant : `${s.variant}`,
+  fmt(s.medianRps),
+  fmt(s.ratioVsBare, 3),
+  s.variant === 'bare' ? '—' : `${fmt(s.overheadPct, 1)} %`,
+  s.variant === 'bare' ? '—' : fmt(s.usAddedPerRequest, 1),
+  `${fmt(s.p50Ms, 2)} ms`,
+  `${fmt(s.p99Ms, 2)} ms`,
+]);
+const table = markdownTable(header, rows);
+console.log(table);
+console.log('');
+for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
+for (const p of problems) console.log(`PROBLEM  ${p}`);
+
+const jsonName = writeReport ? 'core-overhead.json' : 'core-overhead.quick.json.tmp';
+const jsonFile = writeJson(jsonName, result);
+console.log(`\nwrote ${jsonFile}`);
+
+if (writeReport) {
+  const tracing = summary
+    .filter((s) => s.spansPerRequest !== undefined)
+    .map((s) => `${s.variant} ${fmt(s.spansPerRequest, 2)}`)
+    .join(', ');
+  const body = [
+    '### Request-path overhead (`bench/core-overhead`)',
+    '',
+    `\`GET ${PATH}\` → \`res.json({ id })\` on express 5, \`NODE_ENV=production\`. ${opts.rounds} interleaved rounds ×` +
+      ` (${opts.warmup} s warm-up + ${opts.duration} s measured) per variant, \`wrk -t1 -c${CONNECTIONS} --latency\`` +
+      (pinned ? ' pinned to CPU 0, the server pinned alone to CPU 1.' : ' (unpinned).') +
+      ' Medians over rounds; p50/p99 are the medians of the per-round wrk percentiles.',
+    '',
+    table,
+    '',
+    ...summary.map((s) => `- **${s.variant}**: ${s.description}.`),
+    '',
+    tracing
+      ? `Spans exported per request (proof that tracing was really on; http server span + express handler span for otel-auto): ${tracing}.`
+      : '',
+    '',
+    `**Verdict** (targets: metrics-only ≤ ${TARGETS.metricsOnlyPct} %, everything on ≤ ${TARGETS.fullPct} %, srekit-full cheaper than otel-auto):`,
+    '',
+    ...verdict.map((v) => `- ${v.ok ? '✅ pass' : '❌ miss'}: ${v.label}`),
+    ...problems.map((p) => `- ⚠️ ${p}`),
+    '',
+    `Command: \`${result.command}\` (${result.elapsedS} s). Node ${m.node}, ${wrk}, CPU ${m.cpu} (${m.cores} cores), ${m.platform}, ${m.date}.`,
+    'Raw per-round numbers: [`bench/results/core-overhead.json`](bench/results/core-overhead.json).',
+  ]
+    .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
+    .join('\n');
+  console.log(`wrote ${replaceSection('core-overhead', body)}`);
+}

@@ -1,0 +1,202 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  context,
+  defaultTextMapGetter,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { HttpMetrics } from './http-metrics.js';
+import { truncateForLog } from './logger.js';
+import { LABELS, METRICS, OVERFLOW_LABEL_VALUE } from './metrics.js';
+import { runInRequestContext } from './request-context.js';
+import { resolveRequestId } from './request-id.js';
+import { routeTemplate } from './route.js';
+import type { Tracing } from './tracing.js';
+
+/** An express-compatible middleware function. */
+export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** Request methods known to the OpenTelemetry HTTP semantic conventions; others become `_OTHER`. */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+]);
+
+/** The `http_request_method` label value for a request method. */
+export function normalizeMethod(method: string | undefined): string {
+  return method !== undefined && KNOWN_METHODS.has(method) ? method : '_OTHER';
+}
+
+/** Status code recorded for a request whose client went away before the response finished. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/** Lifecycle hooks the middleware reports to (implemented by the shutdown coordinator). */
+export interface RequestLifecycle {
+  readonly shuttingDown: boolean;
+  requestStarted(server: Server | undefined): void;
+  requestEnded(): void;
+}
+
+interface MiddlewareDeps {
+  metrics: HttpMetrics;
+  tracing: Tracing | undefined;
+  logger: Logger;
+  accessLog: boolean;
+  ignorePaths: readonly (string | RegExp)[];
+  requestIdHeader: string;
+  unmatchedRouteLabel: string;
+  lifecycle: RequestLifecycle;
+}
+
+type RoutedRequest = IncomingMessage & {
+  route?: { path: unknown };
+  baseUrl?: string;
+  originalUrl?: string;
+  app?: unknown;
+  ip?: string;
+  id?: string;
+};
+
+/** Builds the request middleware; see `Telemetry.middleware()`. */
+export function createMiddleware(deps: MiddlewareDeps): Middleware {
+  const { metrics, tracing, logger, accessLog, lifecycle } = deps;
+  const header = deps.requestIdHeader.toLowerCase();
+  const exactIgnores = new Set(deps.ignorePaths.filter((p): p is string => typeof p === 'string'));
+  const patternIgnores = deps.ignorePaths.filter((p): p is RegExp => p instanceof RegExp);
+  const durationName = METRICS.httpServerRequestDuration.name;
+
+  const ignored = (url: string | undefined): boolean => {
+    if (url === undefined) return false;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (exactIgnores.has(path)) return true;
+    for (const pattern of patternIgnores) if (pattern.test(path)) return true;
+    return false;
+  };
+
+  return function srekitTelemetry(incoming, res, next) {
+    const req = incoming as RoutedRequest;
+    const requestId = resolveRequestId(req.headers[header]);
+    req.id = requestId;
+    res.setHeader(header, requestId);
+    lifecycle.requestStarted((req.socket as { server?: Server } | undefined)?.server);
+    if (lifecycle.shuttingDown) res.setHeader('connection', 'close');
+
+    if (ignored(req.url)) {
+      res.once('close', () => lifecycle.requestEnded());
+      runInRequestContext({ requestId }, next);
+      return;
+    }
+
+    const method = normalizeMethod(req.method);
+    const start = performance.now();
+    metrics.active.inc({ [LABELS.method]: method });
+
+    let span: Span | undefined;
+    let ownSpan = false;
+    let spanContext = context.active();
+    if (tracing !== undefined) {
+      // The http instrumentation, when the application runs it, already made the server span.
+      span = trace.getSpan(spanContext);
+      if (span === undefined) {
+        const parent = tracing.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
+        span = tracing.tracer.startSpan(
+          method === '_OTHER' ? 'HTTP' : method,
+          {
+            kind: SpanKind.SERVER,
+            attributes: {
+              'http.request.method': method,
+              'url.path': pathOf(req.url),
+              'url.scheme': (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+              'user_agent.original': truncateForLog(req.headers['user-agent']) ?? '',
+              'network.protocol.version': req.httpVersion,
+            },
+          },
+          parent,
+        );
+        ownSpan = true;
+        spanContext = trace.setSpan(parent, span);
+      }
+    }
+
+    let finished = false;
+    res.once('close', () => {
+      if (finished) return;
+      finished = true;
+      lifecycle.requestEnded();
+      const seconds = (performance.now() - start) / 1000;
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
+      const matched = routeTemplate(req);
+      const route = matched ?? deps.unmatchedRouteLabel;
+      metrics.active.dec({ [LABELS.method]: method });
+
+      const admitted = metrics.guard.admit(durationName, `${method}\u0001${route}\u0001${status}`);
+      const labels = admitted
+        ? { [LABELS.method]: method, [LABELS.route]: route, [LABELS.statusCode]: status }
+        : {
+            [LABELS.method]: OVERFLOW_LABEL_VALUE,
+            [LABELS.route]: OVERFLOW_LABEL_VALUE,
+            [LABELS.statusCode]: OVERFLOW_LABEL_VALUE,
+          };
+      const sc = span?.spanContext();
+      if (metrics.exemplars && sc !== undefined && (sc.traceFlags & 1) === 1) {
+        metrics.duration.observe({ labels, value: seconds, exemplarLabels: { trace_id: sc.traceId } } as never);
+      } else if (metrics.exemplars) {
+        metrics.duration.observe({ labels, value: seconds } as never);
+      } else {
+        metrics.duration.observe(labels, seconds);
+      }
+
+      if (span !== undefined) {
+        span.setAttribute('http.response.status_code', status);
+        if (matched !== undefined) {
+          span.setAttribute('http.route', matched);
+          span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${matched}`);
+        }
+        if (status >= 500) {
+          span.setAttribute('error.type', String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        if (ownSpan) span.end();
+      }
+
+      if (accessLog) {
+        const fields = {
+          request_id: requestId,
+          ...(sc !== undefined ? { trace_id: sc.traceId, span_id: sc.spanId } : {}),
+          method: req.method,
+          route,
+          path: truncateForLog(pathOf(req.originalUrl ?? req.url)),
+          status_code: status,
+          duration_ms: Math.round(seconds * 1e6) / 1e3,
+          client_address: req.ip ?? req.socket.remoteAddress,
+          user_agent: truncateForLog(req.headers['user-agent']),
+        };
+        if (status >= 500) logger.error(fields, 'request completed');
+        else logger.info(fields, 'request completed');
+      }
+    });
+
+    const store = span !== undefined ? { requestId, span } : { requestId };
+    if (ownSpan) context.with(spanContext, runInRequestContext, undefined, store, next);
+    else runInRequestContext(store, next);
+  };
+}
+
+/** The path of a URL without its query string (query strings often carry secrets). */
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}

@@ -1,0 +1,115 @@
+import {
+  context,
+  propagation,
+  ProxyTracerProvider,
+  type TextMapPropagator,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { Logger } from 'pino';
+import { ERROR_CODES } from './errors.js';
+import type { TracingOptions } from './types.js';
+
+/** Name and version under which core's tracer creates server spans. */
+export const TRACER_NAME = '@srekit/core';
+
+/** The running tracing set-up of one telemetry instance. */
+export interface Tracing {
+  readonly tracer: Tracer;
+  readonly propagator: TextMapPropagator;
+  /** Flushes pending spans and stops the SDK this instance started (if any). */
+  shutdown(): Promise<void>;
+}
+
+/** Whether the standard OTEL_* variables ask for spans to be exported. */
+export function exportRequestedByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const exporters = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporters !== undefined && exporters !== '') {
+    return exporters.split(',').some((name) => name.trim() !== 'none');
+  }
+  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+}
+
+/**
+ * Starts tracing: the OpenTelemetry NodeSDK with srekit's resource, a batch span processor and
+ * OTLP exporter when the environment names an endpoint, and no exporter otherwise (spans are
+ * still created so logs and exemplars carry trace ids). The NodeSDK registers the global
+ * context manager and propagator; when another SDK was registered first, its globals stay and
+ * srekit still traces through its own provider.
+ */
+export function startTracing(
+  options: TracingOptions,
+  service: { name: string; version?: string; environment?: string },
+  logger: Logger,
+  warnGlobalProvider: boolean,
+): Tracing {
+  if (options.useGlobalProvider === true) {
+    return {
+      tracer: trace.getTracer(TRACER_NAME),
+      propagator: options.propagator ?? propagation,
+      shutdown: async () => {},
+    };
+  }
+
+  const attributes: Record<string, string> = {};
+  if (service.version !== undefined) attributes[ATTR_SERVICE_VERSION] = service.version;
+  if (service.environment !== undefined) attributes['deployment.environment.name'] = service.environment;
+
+  const sdk = new NodeSDK({
+    serviceName: service.name,
+    resource: resourceFromAttributes(attributes),
+    // Metrics go through prom-client only; no OpenTelemetry meter provider, no log exporter.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [],
+    ...(options.sampler !== undefined ? { sampler: options.sampler } : {}),
+    ...(options.propagator !== undefined ? { textMapPropagator: options.propagator } : {}),
+    ...(options.spanProcessors !== undefined
+      ? { spanProcessors: options.spanProcessors }
+      : exportRequestedByEnv()
+        ? {}
+        : { spanProcessors: [new NoopSpanProcessor()] }),
+  });
+  sdk.start();
+
+  // The NodeSDK keeps its provider private; the version is pinned exactly, so reading the field
+  // is safe, and the global API is the fallback.
+  const provider = (sdk as unknown as { _tracerProvider?: TracerProvider })._tracerProvider;
+  const globalProvider = trace.getTracerProvider();
+  const registered =
+    provider !== undefined && globalProvider instanceof ProxyTracerProvider && globalProvider.getDelegate() === provider;
+  if (provider !== undefined && !registered && warnGlobalProvider) {
+    logger.warn(
+      { code: ERROR_CODES.GLOBAL_TRACER_PROVIDER },
+      'another OpenTelemetry tracer provider is registered globally; srekit traces through its own provider and leaves the global one in place. Set tracing.useGlobalProvider to use the global provider instead.',
+    );
+  }
+  const tracer = (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
+
+  let done: Promise<void> | undefined;
+  return {
+    tracer,
+    propagator: options.propagator ?? propagation,
+    shutdown() {
+      done ??= sdk
+        .shutdown()
+        .catch((error: unknown) => {
+          logger.warn({ err: error }, 'tracing shutdown failed; some spans may not have been exported');
+        })
+        .finally(() => {
+          // Undo the global registration so that a later instance (tests, hot reload) can register.
+          if (registered) {
+            trace.disable();
+            propagation.disable();
+            context.disable();
+          }
+        });
+      return done;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { createTelemetry, REDACTED } from '../src/index.js';
+import { LogCapture } from '../src/testing/index.js';
+import { eventually, startHarness } from './helpers.js';
+
+describe('telemetry.logger', () => {
+  it('writes JSON lines with the DESIGN.md field names', async () => {
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({ serviceName: 'orders', tracing: { enabled: false }, logging: { destination: logs } });
+    telemetry.logger.info({ orderId: 'o-1' }, 'order placed');
+    const record = logs.find((r) => r.msg === 'order placed');
+    expect(record).toMatchObject({ level: 'info', service: 'orders', orderId: 'o-1' });
+    expect(typeof record?.time).toBe('string');
+    expect(Number.isNaN(Date.parse(String(record?.time)))).toBe(false);
+    expect(record).not.toHaveProperty('trace_id');
+    await telemetry.shutdown();
+  });
+
+  it('redacts authorization, cookie, password and token fields by default', async () => {
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({
+      serviceName: 'auth',
+      tracing: { enabled: false },
+      logging: { destination: logs, redact: ['apiKey'] },
+    });
+    telemetry.logger.info(
+      {
+        password: 'hunter2',
+        token: 'abc',
+        apiKey: 'k-123',
+        headers: { authorization: 'Bearer secret', cookie: 'sid=1', 'set-cookie': 'sid=2', accept: 'json' },
+        user: { name: 'ada', password: 'pw' },
+        req: { headers: { authorization: 'Basic Zm9vOmJhcg==' } },
+      },
+      'login attempt',
+    );
+    const line = logs.raw.join('');
+    for (const secret of ['hunter2', 'Bearer secret', 'sid=1', 'sid=2', 'k-123', '"pw"', 'Zm9vOmJhcg==']) {
+      expect(line).not.toContain(secret);
+    }
+    const record = logs.find((r) => r.msg === 'login attempt') as Record<string, any>;
+    expect(record.password).toBe(REDACTED);
+    expect(record.token).toBe(REDACTED);
+    expect(record.headers.authorization).toBe(REDACTED);
+    expect(record.headers.accept).toBe('json');
+    expect(record.user).toEqual({ name: 'ada', password: REDACTED });
+    expect(record.req.headers.authorization).toBe(REDACTED);
+    await telemetry.shutdown();
+  });
+
+  it('cannot be made to write a forged line from user input (CR/LF stay escaped)', async () => {
+    const h = await startHarness((app, telemetry) => {
+      app.get('/search', (req, res) => {
+        telemetry.logger.warn({ q: req.query.q }, `searched for ${String(req.query.q)}`);
+        res.send('ok');
+      });
+    });
+    const forged = 'x\r\n{"level":"info","msg":"admin logged in"}';
+    await (await fetch(`${h.url}/search?q=${encodeURIComponent(forged)}`)).text();
+    await eventually(() => h.logs.find((r) => r.msg === 'request completed'));
+    for (const raw of h.logs.raw) {
+      expect(raw.endsWith('\n')).toBe(true);
+      expect(raw.slice(0, -1)).not.toMatch(/[\r\n]/);
+    }
+    expect(h.logs.filter((r) => r.msg === 'admin logged in')).toHaveLength(0);
+    expect(h.logs.find((r) => r.level === 'warn')?.q).toBe(forged);
+  });
+
+  it('keeps request correlation in child loggers and across awaits', async () => {
+    const h = await startHarness((app, telemetry) => {
+      app.get('/work', async (_req, res) => {
+        const log = telemetry.logger.child({ component: 'worker' });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        log.info('step done');
+        res.send('ok');
+      });
+    });
+    const res = await fetch(`${h.url}/work`, { headers: { 'x-request-id': 'req-77' } });
+    expect(res.status).toBe(200);
+    const step = await eventually(() => h.logs.find((r) => r.msg === 'step done'));
+    expect(step).toMatchObject({ component: 'worker', request_id: 'req-77', service: 'test-service' });
+    expect(step.trace_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('writes to a file destination and flushes it on shutdown', async () => {
+    const { mkdtemp, readFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'srekit-log-'));
+    const file = join(dir, 'nested', 'service.log');
+    const telemetry = createTelemetry({ serviceName: 'files', tracing: { enabled: false }, logging: { destination: file } });
+    for (let i = 0; i < 100; i++) telemetry.logger.info({ i }, 'line');
+    await telemetry.shutdown();
+    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.msg === 'line')).toHaveLength(100);
+    expect(lines.at(-1)?.msg).toBe('shutdown complete');
+  });
+});
