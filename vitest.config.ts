@@ -38,6 +38,15 @@ export default defineConfig({
       defineProject({
         ...resolveFromSource,
         test: {
+          name: 'examples',
+          include: ['examples/*/test/**/*.test.ts', 'examples/*/test/**/*.test.js'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      }),
+      defineProject({
+        ...resolveFromSource,
+        test: {
           name: 'integration',
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/consumers/fixtures/**', '**/node_modules/**'],

@@ -11,10 +11,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const forwarded = process.argv.slice(2).filter((a) => ['--quick', '--write', '--no-write'].includes(a));
+const forwarded = process.argv
+  .slice(2)
+  .filter((a) => ['--quick', '--write', '--no-write'].includes(a));
 const unknown = process.argv.slice(2).filter((a) => !forwarded.includes(a));
 if (unknown.length > 0) {
-  console.error(`bench/run.mjs: unknown option(s) ${unknown.join(' ')}; run a single benchmark for more options`);
+  console.error(
+    `bench/run.mjs: unknown option(s) ${unknown.join(' ')}; run a single benchmark for more options`,
+  );
   process.exit(2);
 }
 
@@ -23,7 +27,10 @@ let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} ${forwarded.join(' ')}`);
   // Hard ceiling per benchmark so a wedged run cannot hang CI: 20 minutes.
-  const r = spawnSync(process.execPath, [join(here, bench), ...forwarded], { stdio: 'inherit', timeout: 20 * 60_000 });
+  const r = spawnSync(process.execPath, [join(here, bench), ...forwarded], {
+    stdio: 'inherit',
+    timeout: 20 * 60_000,
+  });
   if (r.status !== 0) {
     failed++;
     console.error(`${bench} failed (${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);

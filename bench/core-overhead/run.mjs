@@ -13,7 +13,7 @@
 //
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,8 +25,8 @@ import {
   markdownTable,
   median,
   parseArgs,
-  repoRoot,
   replaceSection,
+  repoRoot,
   writeJson,
   wrkVersion,
 } from '../lib/report.mjs';
@@ -46,7 +46,8 @@ const VARIANTS = [
     args: ['srekit-full.mjs'],
     srekit: true,
     tracing: true,
-    description: 'srekit: metrics + tracing (BatchSpanProcessor, discarding exporter) + access log to a file',
+    description:
+      'srekit: metrics + tracing (BatchSpanProcessor, discarding exporter) + access log to a file',
   },
   {
     name: 'express-prom-bundle',
@@ -57,7 +58,8 @@ const VARIANTS = [
     name: 'otel-auto',
     args: ['--require', './otel-preload.cjs', 'otel-auto.cjs'],
     tracing: true,
-    description: 'OpenTelemetry http + express auto-instrumentation, same span processor and exporter',
+    description:
+      'OpenTelemetry http + express auto-instrumentation, same span processor and exporter',
   },
 ];
 
@@ -84,7 +86,8 @@ const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
 
 const selected = opts.variants.split(',').map((name) => {
   const v = VARIANTS.find((x) => x.name === name.trim());
-  if (!v) throw new Error(`unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
+  if (!v)
+    throw new Error(`unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
   return v;
 });
 
@@ -98,16 +101,21 @@ if (!wrk) {
 }
 const coreDist = join(repoRoot, 'packages/core/dist/index.js');
 if (selected.some((v) => v.srekit) && !existsSync(coreDist)) {
-  console.error(`@srekit/core is not built (${coreDist} is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`);
+  console.error(
+    `@srekit/core is not built (${coreDist} is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`,
+  );
   process.exit(1);
 }
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const hasTaskset = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
 const pinned = hasTaskset && cores >= 2;
 if (!pinned) {
-  console.warn(`warning: running unpinned (taskset ${hasTaskset ? 'found' : 'missing'}, ${cores} cores)`);
+  console.warn(
+    `warning: running unpinned (taskset ${hasTaskset ? 'found' : 'missing'}, ${cores} cores)`,
+  );
 }
-const pin = (cpu, cmd, args) => (pinned ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args]);
+const pin = (cpu, cmd, args) =>
+  pinned ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
 
 // ---------------------------------------------------------------------------------------------
 // Process handling: every server runs in its own process group and is killed on every exit path.
@@ -160,7 +168,9 @@ async function startServer(variant) {
   child.stderr.setEncoding('utf8').on('data', (d) => {
     stderr += d;
   });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   exited.then(() => live.delete(child));
 
   const ready = await Promise.race([
@@ -252,23 +262,43 @@ function runWrk(port, seconds) {
   });
 }
 
+/** User + system CPU seconds of a process, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLK_TCK =
+  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
 // ---------------------------------------------------------------------------------------------
 // One measurement: start, sanity check, warm up, measure, stop.
 
 async function measure(variant) {
   const server = await startServer(variant);
   try {
-    const res = await fetch(`http://127.0.0.1:${server.port}${PATH}`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`http://127.0.0.1:${server.port}${PATH}`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     const body = await res.text();
     if (res.status !== 200 || body !== '{"id":"42"}') {
       throw new Error(`${variant.name}: GET ${PATH} answered ${res.status} ${body}`);
     }
     const warm = await runWrk(server.port, opts.warmup);
+    const cpu0 = cpuSeconds(server.child.pid);
     const run = await runWrk(server.port, opts.duration);
+    const cpu1 = cpuSeconds(server.child.pid);
     const stats = await stopServer(server);
     const served = warm.requests + run.requests + 1;
     const result = { ...run, warmupRequests: warm.requests, ...stats };
-    if (typeof stats.exportedSpans === 'number') result.spansPerRequest = stats.exportedSpans / served;
+    // Server CPU time per request: robust against other processes stealing the server's core.
+    result.cpuUsPerRequest = ((cpu1 - cpu0) / run.requests) * 1e6;
+    if (typeof stats.exportedSpans === 'number')
+      result.spansPerRequest = stats.exportedSpans / served;
     if (typeof stats.accessLogLines === 'number' && stats.accessLogLines >= 0) {
       result.accessLogLinesPerRequest = stats.accessLogLines / served;
     }
@@ -314,6 +344,7 @@ const summary = selected.map((v) => {
     usAddedPerRequest: (1 / rps - 1 / bareRps) * 1e6,
     p50Ms: median(rs.map((r) => r.p50Ms)),
     p99Ms: median(rs.map((r) => r.p99Ms)),
+    cpuUsPerRequest: median(rs.map((r) => r.cpuUsPerRequest)),
     errors: rs.reduce((a, r) => a + r.non2xx + r.socketErrors, 0),
   };
   if (v.tracing) {
@@ -323,11 +354,14 @@ const summary = selected.map((v) => {
   return row;
 });
 
+const bareCpu = runs.bare ? median(runs.bare.map((r) => r.cpuUsPerRequest)) : Number.NaN;
+for (const s of summary) s.cpuOverheadPct = (s.cpuUsPerRequest / bareCpu - 1) * 100;
 const by = Object.fromEntries(summary.map((s) => [s.variant, s]));
 const problems = [];
 for (const s of summary) {
   if (s.errors > 0) problems.push(`${s.variant} had ${s.errors} errors or non-2xx responses`);
-  if (s.tracingVerified === false) problems.push(`${s.variant} exported no spans: its instrumentation is not active`);
+  if (s.tracingVerified === false)
+    problems.push(`${s.variant} exported no spans: its instrumentation is not active`);
 }
 const verdict = [];
 const check = (label, ok) => verdict.push({ label, ok });
@@ -373,7 +407,16 @@ const result = {
 };
 
 console.log('');
-const header = ['variant', 'median rps', 'ratio vs bare', 'overhead', 'µs added / req', 'p50', 'p99'];
+const header = [
+  'variant',
+  'median rps',
+  'ratio vs bare',
+  'overhead',
+  'µs added / req',
+  'p50',
+  'p99',
+  'server CPU / req',
+];
 const rows = summary.map((s) => [
   s.variant === 'bare' ? s.variant : `${s.variant}`,
   fmt(s.medianRps),
@@ -382,6 +425,7 @@ const rows = summary.map((s) => [
   s.variant === 'bare' ? '—' : fmt(s.usAddedPerRequest, 1),
   `${fmt(s.p50Ms, 2)} ms`,
   `${fmt(s.p99Ms, 2)} ms`,
+  `${fmt(s.cpuUsPerRequest, 0)} µs${s.variant === 'bare' ? '' : ` (+${fmt(s.cpuOverheadPct, 0)} %)`}`,
 ]);
 const table = markdownTable(header, rows);
 console.log(table);
@@ -404,7 +448,9 @@ if (writeReport) {
     `\`GET ${PATH}\` → \`res.json({ id })\` on express 5, \`NODE_ENV=production\`. ${opts.rounds} interleaved rounds ×` +
       ` (${opts.warmup} s warm-up + ${opts.duration} s measured) per variant, \`wrk -t1 -c${CONNECTIONS} --latency\`` +
       (pinned ? ' pinned to CPU 0, the server pinned alone to CPU 1.' : ' (unpinned).') +
-      ' Medians over rounds; p50/p99 are the medians of the per-round wrk percentiles.',
+      ' Medians over rounds; p50/p99 are the medians of the per-round wrk percentiles. "server CPU / req" is the' +
+      " server process's user+system CPU time (from `/proc`) divided by the requests it served: a cross-check that" +
+      ' other load on the machine cannot move much.',
     '',
     table,
     '',

@@ -12,7 +12,9 @@ export const resultsDir = join(benchDir, 'results');
 export const benchmarksMd = join(repoRoot, 'BENCHMARKS.md');
 
 export function median(values) {
-  const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
+  const xs = values
+    .filter((v) => typeof v === 'number' && Number.isFinite(v))
+    .sort((a, b) => a - b);
   if (xs.length === 0) return Number.NaN;
   const mid = xs.length >> 1;
   return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
@@ -85,7 +87,10 @@ export function markdownTable(header, rows) {
 
 export function fmt(n, digits = 0) {
   if (typeof n !== 'number' || !Number.isFinite(n)) return 'n/a';
-  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return n.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
 }
 
 export function parseArgs(argv, spec) {
@@ -102,7 +107,8 @@ export function parseArgs(argv, spec) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`--${rawKey} needs a value`);
       out[key] = typeof spec[key] === 'number' ? Number(value) : value;
-      if (typeof spec[key] === 'number' && !(out[key] > 0)) throw new Error(`--${rawKey} must be > 0`);
+      if (typeof spec[key] === 'number' && !(out[key] > 0))
+        throw new Error(`--${rawKey} must be > 0`);
     }
   }
   return out;

@@ -23,14 +23,15 @@ import {
   markdownTable,
   median,
   parseArgs,
-  repoRoot,
   replaceSection,
+  repoRoot,
   writeJson,
 } from '../lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET = { series: 10_000, maxBlockMs: 50 };
-const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
+const OPENMETRICS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5';
 const TEXT_ACCEPT = 'text/plain;version=0.0.4';
 
 const CASES = [
@@ -53,7 +54,9 @@ const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
 const cases = opts.quick ? CASES.filter((c) => c.labelSets <= 10_000) : CASES;
 
 if (subjects.includes('srekit') && !existsSync(join(repoRoot, 'packages/core/dist/index.js'))) {
-  console.error('@srekit/core is not built (packages/core/dist is missing). Build first:\n\n  npx tsc -b tsconfig.json\n');
+  console.error(
+    '@srekit/core is not built (packages/core/dist is missing). Build first:\n\n  npx tsc -b tsconfig.json\n',
+  );
   process.exit(1);
 }
 const cores = os.availableParallelism?.() ?? os.cpus().length;
@@ -96,7 +99,10 @@ async function startSubject(subject, c) {
   child.on('message', (msg) => queue.shift()?.(msg));
   const next = (timeoutMs = 120_000) =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${subject} ${c.name}: no answer`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${subject} ${c.name}: no answer`)),
+        timeoutMs,
+      );
       queue.push((msg) => {
         clearTimeout(timer);
         if (msg.error) reject(new Error(msg.error));
@@ -157,7 +163,9 @@ const MODES = {
 
 const started = Date.now();
 const rows = [];
-console.log(`scrape: ${cases.length} cases, ${opts.scrapes} scrapes per mode (+1 warm-up)${pinned ? ', subject on CPU 1' : ''}`);
+console.log(
+  `scrape: ${cases.length} cases, ${opts.scrapes} scrapes per mode (+1 warm-up)${pinned ? ', subject on CPU 1' : ''}`,
+);
 for (const c of cases) {
   for (const subject of subjects) {
     if (!MODES[subject]) throw new Error(`unknown subject ${subject}`);
@@ -199,7 +207,9 @@ for (const c of cases) {
   }
 }
 
-const targetRows = rows.filter((r) => r.subject === 'srekit' && r.kind === 'counter' && r.labelSets === TARGET.series);
+const targetRows = rows.filter(
+  (r) => r.subject === 'srekit' && r.kind === 'counter' && r.labelSets === TARGET.series,
+);
 const verdict = targetRows.map((r) => ({
   label: `srekit ${r.mode}, ${fmt(r.series)} series: max event-loop delay ${fmt(r.medianMaxDelayMs, 1)} ms (target ≤ ${TARGET.maxBlockMs} ms)`,
   ok: r.medianMaxDelayMs <= TARGET.maxBlockMs,

@@ -13,7 +13,11 @@ import client from 'prom-client';
 
 const [subject, kind, countText] = process.argv.slice(2);
 const count = Number(countText);
-if (!['srekit', 'prom-client'].includes(subject) || !['counter', 'histogram'].includes(kind) || !(count > 0)) {
+if (
+  !['srekit', 'prom-client'].includes(subject) ||
+  !['counter', 'histogram'].includes(kind) ||
+  !(count > 0)
+) {
   throw new Error('usage: subject.mjs <srekit|prom-client> <counter|histogram> <labelSets>');
 }
 
@@ -35,7 +39,11 @@ if (subject === 'srekit') {
   registry = new client.Registry();
   app.get('/metrics', async (req, res) => {
     const openMetrics = /application\/openmetrics-text/.test(req.get('accept') ?? '');
-    registry.setContentType(openMetrics ? client.Registry.OPENMETRICS_CONTENT_TYPE : client.Registry.PROMETHEUS_CONTENT_TYPE);
+    registry.setContentType(
+      openMetrics
+        ? client.Registry.OPENMETRICS_CONTENT_TYPE
+        : client.Registry.PROMETHEUS_CONTENT_TYPE,
+    );
     res.set('Content-Type', registry.contentType);
     res.end(await registry.metrics());
   });
@@ -85,7 +93,11 @@ const reset = () => {
   last = performance.now();
 };
 // maxDelayMs: the larger of the two views, in the histogram's terms (delay beyond the 1 ms tick).
-const read = () => ({ eldMaxMs: eld.max / 1e6, gapMaxMs: maxGap, maxDelayMs: Math.max(eld.max / 1e6, maxGap - 1) });
+const read = () => ({
+  eldMaxMs: eld.max / 1e6,
+  gapMaxMs: maxGap,
+  maxDelayMs: Math.max(eld.max / 1e6, maxGap - 1),
+});
 const settle = () => new Promise((resolve) => setTimeout(resolve, 25));
 
 let lastServerMs = 0;

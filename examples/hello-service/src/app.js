@@ -15,12 +15,20 @@ export function createApp({ beforeRoutes = [] } = {}) {
   ]);
 
   app.get('/', (_req, res) => {
-    res.json({ service: 'hello-service', try: ['/users/1', '/slow', '/flaky', '/metrics', '/livez', '/readyz'] });
+    res.json({
+      service: 'hello-service',
+      try: ['/users/1', '/slow', '/flaky', '/metrics', '/livez', '/readyz'],
+    });
   });
   app.get('/users/:id', (req, res) => {
     const user = users.get(req.params.id);
     if (user === undefined) {
-      res.status(404).json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `No user ${req.params.id}` });
+      res.status(404).json({
+        type: 'about:blank',
+        title: 'Not Found',
+        status: 404,
+        detail: `No user ${req.params.id}`,
+      });
       return;
     }
     res.json(user);
@@ -29,7 +37,8 @@ export function createApp({ beforeRoutes = [] } = {}) {
     setTimeout(() => res.json({ slow: true }), 200 + Math.random() * 300);
   });
   app.get('/flaky', (_req, res) => {
-    if (Math.random() < 0.2) res.status(503).json({ type: 'about:blank', title: 'Service Unavailable', status: 503 });
+    if (Math.random() < 0.2)
+      res.status(503).json({ type: 'about:blank', title: 'Service Unavailable', status: 503 });
     else res.json({ ok: true });
   });
   return app;

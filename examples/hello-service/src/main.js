@@ -32,7 +32,10 @@ const server = app.listen(port, host, () => {
   );
 });
 server.on('error', (error) => {
-  telemetry.logger.fatal({ err: error }, `cannot listen on ${host}:${port}; set PORT to a free port`);
+  telemetry.logger.fatal(
+    { err: error },
+    `cannot listen on ${host}:${port}; set PORT to a free port`,
+  );
   process.exitCode = 1;
 });
 telemetry.attach(server);

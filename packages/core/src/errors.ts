@@ -66,5 +66,8 @@ export function isSrekitError(value: unknown): value is SrekitError {
 
 /** Throws an `ERR_SREKIT_INVALID_OPTION` error naming the option and the fix. */
 export function invalidOption(option: string, problem: string, fix: string): never {
-  throw new SrekitError(ERROR_CODES.INVALID_OPTION, `Invalid option \`${option}\`: ${problem}. ${fix}`);
+  throw new SrekitError(
+    ERROR_CODES.INVALID_OPTION,
+    `Invalid option \`${option}\`: ${problem}. ${fix}`,
+  );
 }

@@ -3,7 +3,8 @@ import type { Registry } from 'prom-client';
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** Content type of OpenMetrics 1.0 (the only format that carries exemplars). */
-export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+export const OPENMETRICS_CONTENT_TYPE =
+  'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 /** Exposition formats {@link serializeRegistry} writes. */
 export type ExpositionFormat = 'prometheus' | 'openmetrics';
@@ -12,7 +13,11 @@ interface MetricValue {
   value: number;
   labels?: Record<string, string | number | undefined>;
   metricName?: string;
-  exemplar?: { labelSet: Record<string, string | number>; value: number; timestamp?: number } | null;
+  exemplar?: {
+    labelSet: Record<string, string | number>;
+    value: number;
+    timestamp?: number;
+  } | null;
 }
 
 interface MetricData {
@@ -47,14 +52,20 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
  *
  * Works with registries in either content-type mode; the registry itself is not modified.
  */
-export async function serializeRegistry(registry: Registry, format: ExpositionFormat): Promise<string> {
+export async function serializeRegistry(
+  registry: Registry,
+  format: ExpositionFormat,
+): Promise<string> {
   const openMetrics = format === 'openmetrics';
-  const defaultLabels = (registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {};
+  const defaultLabels =
+    (registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {};
   const hasDefaultLabels = Object.keys(defaultLabels).length > 0;
   const chunks: string[] = [];
   let sliceStart = performance.now();
 
-  for (const metric of registry.getMetricsAsArray() as unknown as { get(): Promise<MetricData> }[]) {
+  for (const metric of registry.getMetricsAsArray() as unknown as {
+    get(): Promise<MetricData>;
+  }[]) {
     const data = await metric.get();
     const type = openMetrics ? openMetricsType(data.type) : data.type;
     const isCounter = data.type === 'counter';
@@ -70,7 +81,12 @@ export async function serializeRegistry(registry: Registry, format: ExpositionFo
       out += ' ';
       out += formatValue(sample.value);
       const exemplar = sample.exemplar;
-      if (openMetrics && exemplar != null && exemplar.value != null && Object.keys(exemplar.labelSet).length > 0) {
+      if (
+        openMetrics &&
+        exemplar != null &&
+        exemplar.value != null &&
+        Object.keys(exemplar.labelSet).length > 0
+      ) {
         out += ` # ${formatLabels(exemplar.labelSet) || '{}'} ${formatValue(exemplar.value)}`;
         if (exemplar.timestamp !== undefined) out += ` ${exemplar.timestamp.toFixed(3)}`;
       }

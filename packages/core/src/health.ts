@@ -65,7 +65,10 @@ export class Health {
    */
   register(name: string, check: HealthCheck, options: HealthCheckOptions = {}): this {
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new SrekitError(ERROR_CODES.INVALID_OPTION, 'Invalid health check name: expected a non-empty string. Name checks after what they test, e.g. "db"');
+      throw new SrekitError(
+        ERROR_CODES.INVALID_OPTION,
+        'Invalid health check name: expected a non-empty string. Name checks after what they test, e.g. "db"',
+      );
     }
     if (this.#checks.has(name)) {
       throw new SrekitError(
@@ -74,7 +77,10 @@ export class Health {
       );
     }
     if (typeof check !== 'function') {
-      throw new SrekitError(ERROR_CODES.INVALID_OPTION, `Health check "${name}" must be a function`);
+      throw new SrekitError(
+        ERROR_CODES.INVALID_OPTION,
+        `Health check "${name}" must be a function`,
+      );
     }
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -168,7 +174,12 @@ export class Health {
         (report) => send(res, report.status === 'fail' ? 503 : 200, report),
         (error: unknown) => {
           this.#logger.error({ err: error, probe }, 'health probe failed unexpectedly');
-          send(res, 503, { status: 'fail', service: this.#service, checks: {}, reason: 'internal error' });
+          send(res, 503, {
+            status: 'fail',
+            service: this.#service,
+            checks: {},
+            reason: 'internal error',
+          });
         },
       );
     };
@@ -198,8 +209,17 @@ export class Health {
     });
     const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
     try {
-      const result = await Promise.race([Promise.resolve().then(() => check.check(controller.signal)), timeout]);
-      if (result === false) return { status: 'fail', critical: check.critical, durationMs: elapsed(), error: 'check returned false' };
+      const result = await Promise.race([
+        Promise.resolve().then(() => check.check(controller.signal)),
+        timeout,
+      ]);
+      if (result === false)
+        return {
+          status: 'fail',
+          critical: check.critical,
+          durationMs: elapsed(),
+          error: 'check returned false',
+        };
       if (typeof result === 'object' && result !== null) {
         const status = result.status ?? 'pass';
         return {

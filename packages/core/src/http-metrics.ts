@@ -17,42 +17,56 @@ export function registerHttpMetrics(
   registry: Registry,
   options: { bucketsSeconds: readonly number[]; maxSeriesPerMetric: number; exemplars: boolean },
 ): HttpMetrics {
-  const dropped = getOrCreate(registry, METRICS.droppedSeries.name, 'counter', () =>
-    new Counter({
-      name: METRICS.droppedSeries.name,
-      help: METRICS.droppedSeries.help,
-      labelNames: [...METRICS.droppedSeries.labels],
-      registers: [registry],
-    }),
+  const dropped = getOrCreate(
+    registry,
+    METRICS.droppedSeries.name,
+    'counter',
+    () =>
+      new Counter({
+        name: METRICS.droppedSeries.name,
+        help: METRICS.droppedSeries.help,
+        labelNames: [...METRICS.droppedSeries.labels],
+        registers: [registry],
+      }),
   );
   const guard = new CardinalityGuard({
     maxSeriesPerMetric: options.maxSeriesPerMetric,
     onOverflow: (metric) => dropped.inc({ metric }),
   });
-  const duration = getOrCreate(registry, METRICS.httpServerRequestDuration.name, 'histogram', () =>
-    new Histogram({
-      name: METRICS.httpServerRequestDuration.name,
-      help: METRICS.httpServerRequestDuration.help,
-      labelNames: [...METRICS.httpServerRequestDuration.labels],
-      buckets: [...options.bucketsSeconds],
-      enableExemplars: options.exemplars,
-      registers: [registry],
-    }),
+  const duration = getOrCreate(
+    registry,
+    METRICS.httpServerRequestDuration.name,
+    'histogram',
+    () =>
+      new Histogram({
+        name: METRICS.httpServerRequestDuration.name,
+        help: METRICS.httpServerRequestDuration.help,
+        labelNames: [...METRICS.httpServerRequestDuration.labels],
+        buckets: [...options.bucketsSeconds],
+        enableExemplars: options.exemplars,
+        registers: [registry],
+      }),
   );
-  const active = getOrCreate(registry, METRICS.httpServerActiveRequests.name, 'gauge', () =>
-    new Gauge({
-      name: METRICS.httpServerActiveRequests.name,
-      help: METRICS.httpServerActiveRequests.help,
-      labelNames: [...METRICS.httpServerActiveRequests.labels],
-      registers: [registry],
-    }),
+  const active = getOrCreate(
+    registry,
+    METRICS.httpServerActiveRequests.name,
+    'gauge',
+    () =>
+      new Gauge({
+        name: METRICS.httpServerActiveRequests.name,
+        help: METRICS.httpServerActiveRequests.help,
+        labelNames: [...METRICS.httpServerActiveRequests.labels],
+        registers: [registry],
+      }),
   );
   return {
     duration,
     active,
     dropped,
     guard,
-    exemplars: options.exemplars && (duration as unknown as { enableExemplars?: boolean }).enableExemplars === true,
+    exemplars:
+      options.exemplars &&
+      (duration as unknown as { enableExemplars?: boolean }).enableExemplars === true,
   };
 }
 

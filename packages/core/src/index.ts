@@ -4,8 +4,23 @@
  *
  * @packageDocumentation
  */
-export { createOpenMetricsRegistry, createTelemetry, parseResourceAttributes } from './telemetry.js';
-export type { MetricsHandler, ServiceIdentity, ShutdownResult, Telemetry } from './telemetry.js';
+
+export type { CardinalityGuardOptions } from './cardinality-guard.js';
+export { CardinalityGuard } from './cardinality-guard.js';
+export { DEFAULT_REDACT_PATHS, DEFAULTS, REDACTED } from './defaults.js';
+export type { ErrorCode } from './errors.js';
+export { ERROR_CODES, helpUrl, isSrekitError, SrekitError } from './errors.js';
+export type { ExpositionFormat } from './exposition.js';
+export {
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  serializeRegistry,
+} from './exposition.js';
+export type { ProbeHandler } from './health.js';
+export { Health } from './health.js';
+export type { LogCorrelation } from './logger.js';
+export type { MetricDescriptor } from './metrics.js';
 export {
   EXEMPLAR_TRACE_ID_LABEL,
   HTTP_DURATION_BUCKETS_FINE_SECONDS,
@@ -15,30 +30,20 @@ export {
   METRICS,
   OVERFLOW_LABEL_VALUE,
 } from './metrics.js';
-export type { MetricDescriptor } from './metrics.js';
-export { DEFAULT_REDACT_PATHS, DEFAULTS, REDACTED } from './defaults.js';
-export { ERROR_CODES, helpUrl, isSrekitError, SrekitError } from './errors.js';
-export type { ErrorCode } from './errors.js';
-export { CardinalityGuard } from './cardinality-guard.js';
-export type { CardinalityGuardOptions } from './cardinality-guard.js';
-export {
-  negotiateFormat,
-  OPENMETRICS_CONTENT_TYPE,
-  PROMETHEUS_CONTENT_TYPE,
-  serializeRegistry,
-} from './exposition.js';
-export type { ExpositionFormat } from './exposition.js';
-export { Health } from './health.js';
-export type { ProbeHandler } from './health.js';
-export { CLIENT_CLOSED_REQUEST, KNOWN_METHODS, normalizeMethod } from './middleware.js';
 export type { Middleware } from './middleware.js';
-export { currentRequestContext } from './request-context.js';
+export { CLIENT_CLOSED_REQUEST, KNOWN_METHODS, normalizeMethod } from './middleware.js';
 export type { RequestContext } from './request-context.js';
+export { currentRequestContext } from './request-context.js';
 export { resolveRequestId } from './request-id.js';
 export { routeTemplate } from './route.js';
-export { TRACER_NAME } from './tracing.js';
-export type { LogCorrelation } from './logger.js';
 export type { DrainResult } from './shutdown.js';
+export type { MetricsHandler, ServiceIdentity, ShutdownResult, Telemetry } from './telemetry.js';
+export {
+  createOpenMetricsRegistry,
+  createTelemetry,
+  parseResourceAttributes,
+} from './telemetry.js';
+export { TRACER_NAME } from './tracing.js';
 export type {
   HealthCheck,
   HealthCheckOptions,

@@ -83,7 +83,8 @@ async function flushDestination(destination: DestinationStream, logger: Logger):
 function toDestination(destination: LoggingOptions['destination']): DestinationStream {
   if (destination === undefined) return pino.destination({ dest: 1, sync: false });
   if (typeof destination === 'number') return pino.destination({ dest: destination, sync: false });
-  if (typeof destination === 'string') return pino.destination({ dest: destination, sync: false, mkdir: true });
+  if (typeof destination === 'string')
+    return pino.destination({ dest: destination, sync: false, mkdir: true });
   return destination;
 }
 
@@ -103,7 +104,10 @@ function flushLogger(logger: Logger): Promise<void> {
 }
 
 /** Shortens a string copied from a request so that one request cannot flood the log. */
-export function truncateForLog(value: string | undefined, max: number = DEFAULTS.maxLoggedValueLength): string | undefined {
+export function truncateForLog(
+  value: string | undefined,
+  max: number = DEFAULTS.maxLoggedValueLength,
+): string | undefined {
   if (value === undefined || value.length <= max) return value;
   return `${value.slice(0, max)}…[truncated ${value.length - max} chars]`;
 }

@@ -58,7 +58,12 @@ export const HTTP_DURATION_BUCKETS_SECONDS: readonly number[] = [
  * OpenTelemetry's recommended buckets.
  */
 export const HTTP_DURATION_BUCKETS_FINE_SECONDS: readonly number[] = [
-  0.0001, 0.00025, 0.0005, 0.001, 0.0025, ...HTTP_DURATION_BUCKETS_SECONDS,
+  0.0001,
+  0.00025,
+  0.0005,
+  0.001,
+  0.0025,
+  ...HTTP_DURATION_BUCKETS_SECONDS,
 ];
 
 /** Label value every label takes in the overflow series of a capped metric. */

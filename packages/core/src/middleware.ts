@@ -18,7 +18,11 @@ import { routeTemplate } from './route.js';
 import type { Tracing } from './tracing.js';
 
 /** An express-compatible middleware function. */
-export type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type Middleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
 
 /** Request methods known to the OpenTelemetry HTTP semantic conventions; others become `_OTHER`. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set([
@@ -118,7 +122,8 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
             attributes: {
               'http.request.method': method,
               'url.path': pathOf(req.url),
-              'url.scheme': (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+              'url.scheme':
+                (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
               'user_agent.original': truncateForLog(req.headers['user-agent']) ?? '',
               'network.protocol.version': req.httpVersion,
             },
@@ -135,6 +140,15 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
       if (finished) return;
       finished = true;
       lifecycle.requestEnded();
+      try {
+        record();
+      } catch (error) {
+        // Telemetry must never take the process down: report and move on.
+        logger.error({ err: error, request_id: requestId }, 'recording request telemetry failed');
+      }
+    });
+
+    const record = (): void => {
       const seconds = (performance.now() - start) / 1000;
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const matched = routeTemplate(req);
@@ -151,7 +165,11 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
           };
       const sc = span?.spanContext();
       if (metrics.exemplars && sc !== undefined && (sc.traceFlags & 1) === 1) {
-        metrics.duration.observe({ labels, value: seconds, exemplarLabels: { trace_id: sc.traceId } } as never);
+        metrics.duration.observe({
+          labels,
+          value: seconds,
+          exemplarLabels: { trace_id: sc.traceId },
+        } as never);
       } else if (metrics.exemplars) {
         metrics.duration.observe({ labels, value: seconds } as never);
       } else {
@@ -186,7 +204,7 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
         if (status >= 500) logger.error(fields, 'request completed');
         else logger.info(fields, 'request completed');
       }
-    });
+    };
 
     const store = span !== undefined ? { requestId, span } : { requestId };
     if (ownSpan) context.with(spanContext, runInRequestContext, undefined, store, next);

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type Span, isSpanContextValid, trace } from '@opentelemetry/api';
+import { isSpanContextValid, type Span, trace } from '@opentelemetry/api';
 import type { LogCorrelation } from './logger.js';
 
 /** What srekit knows about the request being handled in the current async context. */
@@ -31,7 +31,8 @@ export function currentCorrelation(): LogCorrelation | undefined {
   const ctx = storage.getStore();
   const span = trace.getActiveSpan() ?? ctx?.span;
   const spanContext = span?.spanContext();
-  if (ctx === undefined && (spanContext === undefined || !isSpanContextValid(spanContext))) return undefined;
+  if (ctx === undefined && (spanContext === undefined || !isSpanContextValid(spanContext)))
+    return undefined;
   const fields: LogCorrelation = {};
   if (spanContext !== undefined && isSpanContextValid(spanContext)) {
     fields.trace_id = spanContext.traceId;

@@ -9,7 +9,12 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:+/=-]+$/;
  */
 export function resolveRequestId(incoming: string | string[] | undefined): string {
   const value = Array.isArray(incoming) ? incoming[0] : incoming;
-  if (value !== undefined && value.length > 0 && value.length <= DEFAULTS.maxRequestIdLength && VALID_REQUEST_ID.test(value)) {
+  if (
+    value !== undefined &&
+    value.length > 0 &&
+    value.length <= DEFAULTS.maxRequestIdLength &&
+    VALID_REQUEST_ID.test(value)
+  ) {
     return value;
   }
   return randomUUID();

@@ -47,7 +47,8 @@ export function routeTemplate(req: RoutedRequest): string | undefined {
   const cached = byBase?.get(baseUrl);
   if (cached !== undefined) return cached;
 
-  const mount = mountTemplate(req.app as AppLike | undefined, baseUrl, route) ?? genericMount(baseUrl);
+  const mount =
+    mountTemplate(req.app as AppLike | undefined, baseUrl, route) ?? genericMount(baseUrl);
   const template = joinPaths(mount, routePath);
   if (byBase === undefined) {
     byBase = new Map();
@@ -71,13 +72,29 @@ function joinPaths(base: string, path: string): string {
 }
 
 /** Walks the router tree to find the declared mount paths that lead to `route` under `baseUrl`. */
-function mountTemplate(app: AppLike | undefined, baseUrl: string, route: RouteLike): string | undefined {
-  const stack = app?.router?.stack ?? app?._router?.stack;
+function mountTemplate(
+  app: AppLike | undefined,
+  baseUrl: string,
+  route: RouteLike,
+): string | undefined {
+  // express 4 first: its `app.router` is a getter that throws ("'app.router' is deprecated!").
+  let stack: LayerLike[] | undefined;
+  try {
+    stack = app?._router?.stack ?? app?.router?.stack;
+  } catch {
+    return undefined;
+  }
   if (stack === undefined) return undefined;
   return search(stack, baseUrl, route, '', 0);
 }
 
-function search(stack: LayerLike[], remaining: string, route: RouteLike, prefix: string, depth: number): string | undefined {
+function search(
+  stack: LayerLike[],
+  remaining: string,
+  route: RouteLike,
+  prefix: string,
+  depth: number,
+): string | undefined {
   if (depth > 16) return undefined;
   for (const layer of stack) {
     if (layer.route === route && remaining === '') return prefix;
@@ -85,13 +102,22 @@ function search(stack: LayerLike[], remaining: string, route: RouteLike, prefix:
     if (layer.route !== undefined || !Array.isArray(child)) continue;
     const match = matchMount(layer, remaining);
     if (match === undefined) continue;
-    const found = search(child, remaining.slice(match.matched.length), route, joinPaths(prefix, match.template), depth + 1);
+    const found = search(
+      child,
+      remaining.slice(match.matched.length),
+      route,
+      joinPaths(prefix, match.template),
+      depth + 1,
+    );
     if (found !== undefined) return found;
   }
   return undefined;
 }
 
-function matchMount(layer: LayerLike, path: string): { matched: string; template: string } | undefined {
+function matchMount(
+  layer: LayerLike,
+  path: string,
+): { matched: string; template: string } | undefined {
   if (path === '') return undefined;
   // express 5
   if (Array.isArray(layer.matchers) && layer.rawPath !== undefined) {
@@ -100,7 +126,10 @@ function matchMount(layer: LayerLike, path: string): { matched: string; template
       const result = layer.matchers[i]?.(path);
       if (result !== undefined && result !== false) {
         const raw = raws[i];
-        return { matched: result.path, template: typeof raw === 'string' ? raw : pathToString(raw) };
+        return {
+          matched: result.path,
+          template: typeof raw === 'string' ? raw : pathToString(raw),
+        };
       }
     }
     return undefined;
@@ -116,14 +145,23 @@ function matchMount(layer: LayerLike, path: string): { matched: string; template
 
 /** Rebuilds `/orgs/:org` from the regexp express 4 (path-to-regexp 0.1) compiled it into. */
 function templateFromRegexp(regexp: RegExp, keys: { name: string | number }[]): string | undefined {
-  let source = regexp.source.replace(/^\^/, '').replace(/\\\/\?\(\?=\\\/\|\$\)$/, '').replace(/\\\/\?\$$/, '');
+  let source = regexp.source
+    .replace(/^\^/, '')
+    .replace(/\\\/\?\(\?=\\\/\|\$\)$/, '')
+    .replace(/\\\/\?\$$/, '');
   let index = 0;
-  source = source.replace(/\(\?:\(\[\^\\\/\]\+\?\)\)/g, () => `:${String(keys[index++]?.name ?? index)}`);
+  // A parameter compiles to `(?:([^\/]+?))` or, in newer 0.1.x releases, `(?:\/([^/]+?))`.
+  source = source.replace(/\(\?:(\\\/)?\(\[\^\\?\/\]\+\?\)\)/g, (_match, slash?: string) => {
+    const name = String(keys[index]?.name ?? index);
+    index++;
+    return `${slash === undefined ? '' : '/'}:${name}`;
+  });
   source = source.replace(/\\(.)/g, '$1');
   return /[()[\]*+?^$|]/.test(source) ? undefined : source;
 }
 
-const ID_SEGMENT = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{22,})$/i;
+const ID_SEGMENT =
+  /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|[A-Za-z0-9_-]{22,})$/i;
 
 /** Last resort when the router tree cannot be read: replace id-like segments with `:param`. */
 function genericMount(baseUrl: string): string {

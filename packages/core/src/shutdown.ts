@@ -82,7 +82,10 @@ export class ShutdownCoordinator implements RequestLifecycle {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
       timer.unref();
     });
-    const outcome = await Promise.race([Promise.all([idle, ...closed]).then(() => 'drained' as const), timedOut]);
+    const outcome = await Promise.race([
+      Promise.all([idle, ...closed]).then(() => 'drained' as const),
+      timedOut,
+    ]);
     clearTimeout(timer);
     clearInterval(sweeper);
     let cutRequests = 0;

@@ -1,9 +1,15 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CardinalityGuard } from './cardinality-guard.js';
 import { DEFAULTS } from './defaults.js';
 import { ERROR_CODES, invalidOption, SrekitError } from './errors.js';
-import { negotiateFormat, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, serializeRegistry } from './exposition.js';
+import {
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  serializeRegistry,
+} from './exposition.js';
 import { Health } from './health.js';
 import { type HttpMetrics, registerHttpMetrics } from './http-metrics.js';
 import { createLogger } from './logger.js';
@@ -13,7 +19,6 @@ import { currentCorrelation } from './request-context.js';
 import { type DrainResult, ShutdownCoordinator } from './shutdown.js';
 import { startTracing, type Tracing } from './tracing.js';
 import type { TelemetryOptions, ValidationName } from './types.js';
-import type { CardinalityGuard } from './cardinality-guard.js';
 
 /** Handler serving `/metrics` (express-compatible). */
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -74,13 +79,16 @@ export interface Telemetry {
 export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const resourceAttributes = parseResourceAttributes(process.env.OTEL_RESOURCE_ATTRIBUTES);
   const explicitName =
-    nonEmpty(options.serviceName) ?? nonEmpty(process.env.OTEL_SERVICE_NAME) ?? nonEmpty(resourceAttributes['service.name']);
+    nonEmpty(options.serviceName) ??
+    nonEmpty(process.env.OTEL_SERVICE_NAME) ??
+    nonEmpty(resourceAttributes['service.name']);
   const environment =
     nonEmpty(options.environment) ??
     nonEmpty(resourceAttributes['deployment.environment.name']) ??
     nonEmpty(resourceAttributes['deployment.environment']) ??
     nonEmpty(process.env.NODE_ENV);
-  const version = nonEmpty(options.serviceVersion) ?? nonEmpty(resourceAttributes['service.version']);
+  const version =
+    nonEmpty(options.serviceVersion) ?? nonEmpty(resourceAttributes['service.version']);
   const service: ServiceIdentity = {
     name: explicitName ?? DEFAULTS.serviceName,
     ...(version !== undefined ? { version } : {}),
@@ -96,11 +104,19 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const shutdownOptions = options.shutdown ?? {};
   const drainTimeoutMs = shutdownOptions.drainTimeoutMs ?? DEFAULTS.drainTimeoutMs;
   if (!Number.isFinite(drainTimeoutMs) || drainTimeoutMs < 0) {
-    invalidOption('shutdown.drainTimeoutMs', `expected a number of milliseconds ≥ 0, got ${String(drainTimeoutMs)}`, 'Use e.g. 10000');
+    invalidOption(
+      'shutdown.drainTimeoutMs',
+      `expected a number of milliseconds ≥ 0, got ${String(drainTimeoutMs)}`,
+      'Use e.g. 10000',
+    );
   }
   const readinessGraceMs = shutdownOptions.readinessGraceMs ?? DEFAULTS.readinessGraceMs;
 
-  const { logger, flush: flushLogs } = createLogger(options.logging ?? {}, service, currentCorrelation);
+  const { logger, flush: flushLogs } = createLogger(
+    options.logging ?? {},
+    service,
+    currentCorrelation,
+  );
   if (explicitName === undefined && check('serviceName')) {
     logger.warn(
       { code: ERROR_CODES.NO_SERVICE_NAME },
@@ -119,12 +135,18 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       );
     }
   }
-  const httpMetrics: HttpMetrics = registerHttpMetrics(registry, { bucketsSeconds: buckets, maxSeriesPerMetric, exemplars });
+  const httpMetrics: HttpMetrics = registerHttpMetrics(registry, {
+    bucketsSeconds: buckets,
+    maxSeriesPerMetric,
+    exemplars,
+  });
   if (metricsOptions.defaultMetrics ?? DEFAULTS.defaultMetrics) {
-    if (registry.getSingleMetric('process_cpu_user_seconds_total') === undefined) collectDefaultMetrics({ register: registry });
+    if (registry.getSingleMetric('process_cpu_user_seconds_total') === undefined)
+      collectDefaultMetrics({ register: registry });
   }
 
-  const tracingEnabled = (options.tracing?.enabled ?? process.env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true') === true;
+  const tracingEnabled =
+    (options.tracing?.enabled ?? process.env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true') === true;
   const tracing: Tracing | undefined = tracingEnabled
     ? startTracing(options.tracing ?? {}, service, logger, check('globalTracerProvider'))
     : undefined;
@@ -132,7 +154,9 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const health = new Health({
     service: service.name,
     logger,
-    ...(options.health?.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.health.defaultTimeoutMs } : {}),
+    ...(options.health?.defaultTimeoutMs !== undefined
+      ? { defaultTimeoutMs: options.health.defaultTimeoutMs }
+      : {}),
   });
   const coordinator = new ShutdownCoordinator(logger);
   const http = options.http ?? {};
@@ -152,7 +176,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     serializeRegistry(registry, format).then(
       (body) => {
         res.statusCode = 200;
-        res.setHeader('content-type', format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE);
+        res.setHeader(
+          'content-type',
+          format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
+        );
         res.setHeader('cache-control', 'no-store');
         res.end(body);
       },
@@ -176,13 +203,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
   const shutdown = (): Promise<ShutdownResult> => {
     shuttingDown ??= (async () => {
-      logger.info({ drain_timeout_ms: drainTimeoutMs }, 'shutting down: readiness off, draining requests');
+      logger.info(
+        { drain_timeout_ms: drainTimeoutMs },
+        'shutting down: readiness off, draining requests',
+      );
       health.markShuttingDown();
-      if (readinessGraceMs > 0) await new Promise((resolve) => setTimeout(resolve, readinessGraceMs));
+      if (readinessGraceMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, readinessGraceMs));
       const result = await coordinator.drain(drainTimeoutMs);
       await tracing?.shutdown();
       for (const [signal, handler] of signalHandlers) process.off(signal, handler);
-      logger.info({ duration_ms: result.durationMs, cut_requests: result.cutRequests }, 'shutdown complete');
+      logger.info(
+        { duration_ms: result.durationMs, cut_requests: result.cutRequests },
+        'shutdown complete',
+      );
       await flushLogs();
       return result;
     })();

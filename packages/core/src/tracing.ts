@@ -1,15 +1,15 @@
 import {
   context,
-  propagation,
   ProxyTracerProvider,
+  propagation,
   type TextMapPropagator,
   type Tracer,
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import { ERROR_CODES } from './errors.js';
@@ -32,7 +32,9 @@ export function exportRequestedByEnv(env: NodeJS.ProcessEnv = process.env): bool
   if (exporters !== undefined && exporters !== '') {
     return exporters.split(',').some((name) => name.trim() !== 'none');
   }
-  return Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+  return Boolean(
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
+  );
 }
 
 /**
@@ -58,7 +60,8 @@ export function startTracing(
 
   const attributes: Record<string, string> = {};
   if (service.version !== undefined) attributes[ATTR_SERVICE_VERSION] = service.version;
-  if (service.environment !== undefined) attributes['deployment.environment.name'] = service.environment;
+  if (service.environment !== undefined)
+    attributes['deployment.environment.name'] = service.environment;
 
   const sdk = new NodeSDK({
     serviceName: service.name,
@@ -82,7 +85,9 @@ export function startTracing(
   const provider = (sdk as unknown as { _tracerProvider?: TracerProvider })._tracerProvider;
   const globalProvider = trace.getTracerProvider();
   const registered =
-    provider !== undefined && globalProvider instanceof ProxyTracerProvider && globalProvider.getDelegate() === provider;
+    provider !== undefined &&
+    globalProvider instanceof ProxyTracerProvider &&
+    globalProvider.getDelegate() === provider;
   if (provider !== undefined && !registered && warnGlobalProvider) {
     logger.warn(
       { code: ERROR_CODES.GLOBAL_TRACER_PROVIDER },
@@ -99,7 +104,10 @@ export function startTracing(
       done ??= sdk
         .shutdown()
         .catch((error: unknown) => {
-          logger.warn({ err: error }, 'tracing shutdown failed; some spans may not have been exported');
+          logger.warn(
+            { err: error },
+            'tracing shutdown failed; some spans may not have been exported',
+          );
         })
         .finally(() => {
           // Undo the global registration so that a later instance (tests, hot reload) can register.

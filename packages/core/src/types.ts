@@ -1,6 +1,5 @@
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { TextMapPropagator } from '@opentelemetry/api';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { DestinationStream, Level, Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
@@ -133,7 +132,9 @@ export interface ShutdownOptions {
 }
 
 /** Result a health check can return; throwing or returning `false` means failure. */
-export type HealthCheckResult = void | boolean | { status?: 'pass' | 'warn' | 'fail'; details?: unknown };
+export type HealthCheckResult =
+  // biome-ignore lint/suspicious/noConfusingVoidType: lets `async () => { await db.ping(); }` be a check.
+  void | boolean | { status?: 'pass' | 'warn' | 'fail'; details?: unknown };
 
 /** A health check: resolve (or return) to pass, throw or return `false` to fail. */
 export type HealthCheck = (signal: AbortSignal) => HealthCheckResult | Promise<HealthCheckResult>;

@@ -2,11 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type HealthReport, isSrekitError } from '../src/index.js';
 import { startHarness } from './helpers.js';
 
-async function probe(url: string): Promise<{ status: number; body: HealthReport; ms: number; type: string | null }> {
+async function probe(
+  url: string,
+): Promise<{ status: number; body: HealthReport; ms: number; type: string | null }> {
   const started = performance.now();
   const res = await fetch(url);
   const body = (await res.json()) as HealthReport;
-  return { status: res.status, body, ms: performance.now() - started, type: res.headers.get('content-type') };
+  return {
+    status: res.status,
+    body,
+    ms: performance.now() - started,
+    type: res.headers.get('content-type'),
+  };
 }
 
 describe('telemetry.health', () => {
@@ -48,7 +55,11 @@ describe('telemetry.health', () => {
     expect(result.status).toBe(200);
     expect(result.body.status).toBe('warn');
     expect(result.body.checks.db?.status).toBe('pass');
-    expect(result.body.checks.cache).toMatchObject({ status: 'fail', critical: false, error: 'cache unreachable' });
+    expect(result.body.checks.cache).toMatchObject({
+      status: 'fail',
+      critical: false,
+      error: 'cache unreachable',
+    });
   });
 
   it('runs only liveness checks on /livez and latches startup once passed', async () => {
@@ -92,7 +103,11 @@ describe('telemetry.health', () => {
     })();
     expect(isSrekitError(duplicate)).toBe(true);
     expect((duplicate as { code: string }).code).toBe(ERROR_CODES.DUPLICATE_HEALTH_CHECK);
-    expect(() => h.telemetry.health.register('x', () => true, { timeoutMs: -1 })).toThrow(/timeoutMs/);
-    expect(() => h.telemetry.health.register('y', () => true, { probes: ['ready' as never] })).toThrow(/liveness, readiness, startup/);
+    expect(() => h.telemetry.health.register('x', () => true, { timeoutMs: -1 })).toThrow(
+      /timeoutMs/,
+    );
+    expect(() =>
+      h.telemetry.health.register('y', () => true, { probes: ['ready' as never] }),
+    ).toThrow(/liveness, readiness, startup/);
   });
 });

@@ -1,7 +1,13 @@
 import express, { type Express } from 'express';
 import { afterEach } from 'vitest';
 import { createTelemetry, type Telemetry, type TelemetryOptions } from '../src/index.js';
-import { createInMemoryTracing, type InMemoryTracing, LogCapture, listen, type TestServer } from '../src/testing/index.js';
+import {
+  createInMemoryTracing,
+  type InMemoryTracing,
+  LogCapture,
+  listen,
+  type TestServer,
+} from '../src/testing/index.js';
 
 export interface Harness {
   telemetry: Telemetry;

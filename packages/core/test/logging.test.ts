@@ -6,7 +6,11 @@ import { eventually, startHarness } from './helpers.js';
 describe('telemetry.logger', () => {
   it('writes JSON lines with the DESIGN.md field names', async () => {
     const logs = new LogCapture();
-    const telemetry = createTelemetry({ serviceName: 'orders', tracing: { enabled: false }, logging: { destination: logs } });
+    const telemetry = createTelemetry({
+      serviceName: 'orders',
+      tracing: { enabled: false },
+      logging: { destination: logs },
+    });
     telemetry.logger.info({ orderId: 'o-1' }, 'order placed');
     const record = logs.find((r) => r.msg === 'order placed');
     expect(record).toMatchObject({ level: 'info', service: 'orders', orderId: 'o-1' });
@@ -28,17 +32,35 @@ describe('telemetry.logger', () => {
         password: 'hunter2',
         token: 'abc',
         apiKey: 'k-123',
-        headers: { authorization: 'Bearer secret', cookie: 'sid=1', 'set-cookie': 'sid=2', accept: 'json' },
+        headers: {
+          authorization: 'Bearer secret',
+          cookie: 'sid=1',
+          'set-cookie': 'sid=2',
+          accept: 'json',
+        },
         user: { name: 'ada', password: 'pw' },
         req: { headers: { authorization: 'Basic Zm9vOmJhcg==' } },
       },
       'login attempt',
     );
     const line = logs.raw.join('');
-    for (const secret of ['hunter2', 'Bearer secret', 'sid=1', 'sid=2', 'k-123', '"pw"', 'Zm9vOmJhcg==']) {
+    for (const secret of [
+      'hunter2',
+      'Bearer secret',
+      'sid=1',
+      'sid=2',
+      'k-123',
+      '"pw"',
+      'Zm9vOmJhcg==',
+    ]) {
       expect(line).not.toContain(secret);
     }
-    const record = logs.find((r) => r.msg === 'login attempt') as Record<string, any>;
+    type Logged = Record<string, string> & {
+      headers: Record<string, string>;
+      user: Record<string, string>;
+      req: { headers: Record<string, string> };
+    };
+    const record = logs.find((r) => r.msg === 'login attempt') as unknown as Logged;
     expect(record.password).toBe(REDACTED);
     expect(record.token).toBe(REDACTED);
     expect(record.headers.authorization).toBe(REDACTED);
@@ -78,7 +100,11 @@ describe('telemetry.logger', () => {
     const res = await fetch(`${h.url}/work`, { headers: { 'x-request-id': 'req-77' } });
     expect(res.status).toBe(200);
     const step = await eventually(() => h.logs.find((r) => r.msg === 'step done'));
-    expect(step).toMatchObject({ component: 'worker', request_id: 'req-77', service: 'test-service' });
+    expect(step).toMatchObject({
+      component: 'worker',
+      request_id: 'req-77',
+      service: 'test-service',
+    });
     expect(step.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -88,10 +114,17 @@ describe('telemetry.logger', () => {
     const { join } = await import('node:path');
     const dir = await mkdtemp(join(tmpdir(), 'srekit-log-'));
     const file = join(dir, 'nested', 'service.log');
-    const telemetry = createTelemetry({ serviceName: 'files', tracing: { enabled: false }, logging: { destination: file } });
+    const telemetry = createTelemetry({
+      serviceName: 'files',
+      tracing: { enabled: false },
+      logging: { destination: file },
+    });
     for (let i = 0; i < 100; i++) telemetry.logger.info({ i }, 'line');
     await telemetry.shutdown();
-    const lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.msg === 'line')).toHaveLength(100);
     expect(lines.at(-1)?.msg).toBe('shutdown complete');
   });

@@ -80,17 +80,25 @@ describe('telemetry.middleware()', () => {
     });
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const parentSpanId = '00f067aa0ba902b7';
-    const res = await fetch(`${h.url}/users/7`, { headers: { traceparent: `00-${traceId}-${parentSpanId}-01` } });
+    const res = await fetch(`${h.url}/users/7`, {
+      headers: { traceparent: `00-${traceId}-${parentSpanId}-01` },
+    });
     expect(res.status).toBe(200);
 
-    const span = await eventually(() => h.spans.exporter.getFinishedSpans().find((s) => s.name === 'GET /users/:id'));
+    const span = await eventually(() =>
+      h.spans.exporter.getFinishedSpans().find((s) => s.name === 'GET /users/:id'),
+    );
     expect(span.spanContext().traceId).toBe(traceId);
     expect(span.parentSpanContext?.spanId).toBe(parentSpanId);
     expect(span.kind).toBe(1);
     expect(span.attributes['http.route']).toBe('/users/:id');
 
     const handlerLine = h.logs.find((r) => r.msg === 'loading user');
-    expect(handlerLine).toMatchObject({ trace_id: traceId, span_id: span.spanContext().spanId, service: 'test-service' });
+    expect(handlerLine).toMatchObject({
+      trace_id: traceId,
+      span_id: span.spanContext().spanId,
+      service: 'test-service',
+    });
     const access = await eventually(() => h.logs.find((r) => r.msg === 'request completed'));
     expect(access).toMatchObject({ trace_id: traceId, route: '/users/:id', status_code: 200 });
     expect(access.request_id).toBe(handlerLine?.request_id);
@@ -99,7 +107,10 @@ describe('telemetry.middleware()', () => {
     expect(metricsRes.headers.get('content-type')).toContain('application/openmetrics-text');
     expect(parsed.eof).toBe(true);
     const exemplars = parsed.samples.filter(
-      (s) => s.name === `${DURATION}_bucket` && s.labels[LABELS.route] === '/users/:id' && s.exemplar !== undefined,
+      (s) =>
+        s.name === `${DURATION}_bucket` &&
+        s.labels[LABELS.route] === '/users/:id' &&
+        s.exemplar !== undefined,
     );
     expect(exemplars.map((s) => s.exemplar?.labels.trace_id)).toEqual([traceId]);
 
@@ -113,7 +124,9 @@ describe('telemetry.middleware()', () => {
     });
     const kept = await fetch(`${h.url}/ping`, { headers: { 'x-request-id': 'abc-123.XYZ' } });
     expect(kept.headers.get('x-request-id')).toBe('abc-123.XYZ');
-    const replaced = await fetch(`${h.url}/ping`, { headers: { 'x-request-id': 'evil"\\id with spaces' } });
+    const replaced = await fetch(`${h.url}/ping`, {
+      headers: { 'x-request-id': 'evil"\\id with spaces' },
+    });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const generated = await fetch(`${h.url}/ping`);
     const id = generated.headers.get('x-request-id');
@@ -144,7 +157,8 @@ describe('telemetry.middleware()', () => {
     });
     const active = async () =>
       (await scrape(h.url)).parsed.samples.find(
-        (s) => s.name === METRICS.httpServerActiveRequests.name && s.labels[LABELS.method] === 'GET',
+        (s) =>
+          s.name === METRICS.httpServerActiveRequests.name && s.labels[LABELS.method] === 'GET',
       )?.value;
     const controller = new AbortController();
     const pending = fetch(`${h.url}/slow`, { signal: controller.signal }).catch(() => 'aborted');
@@ -155,7 +169,9 @@ describe('telemetry.middleware()', () => {
     const line = await eventually(() => h.logs.find((r) => r.route === '/slow'));
     expect(line.status_code).toBe(499);
     expect(await active()).toBe(0);
-    const series = countSeries((await scrape(h.url)).parsed).find((s) => s.labels[LABELS.route] === '/slow');
+    const series = countSeries((await scrape(h.url)).parsed).find(
+      (s) => s.labels[LABELS.route] === '/slow',
+    );
     expect(series?.labels[LABELS.statusCode]).toBe('499');
   });
 

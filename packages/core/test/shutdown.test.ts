@@ -16,7 +16,10 @@ describe('telemetry.shutdown()', () => {
       },
       { shutdown: { drainTimeoutMs: 5000 } },
     );
-    const slow = fetch(`${h.url}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const slow = fetch(`${h.url}/slow`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
     await inHandler;
 
     let shutdownDone = false;

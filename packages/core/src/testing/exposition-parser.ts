@@ -102,13 +102,19 @@ function parseSampleLine(line: string, lineNumber: number): ParsedSample {
   return sample;
 }
 
-function parseLabels(text: string, start: number, lineNumber: number): { labels: Record<string, string>; end: number } {
-  if (text[start] !== '{') throw new Error(`line ${lineNumber}: expected "{" at column ${start + 1}`);
+function parseLabels(
+  text: string,
+  start: number,
+  lineNumber: number,
+): { labels: Record<string, string>; end: number } {
+  if (text[start] !== '{')
+    throw new Error(`line ${lineNumber}: expected "{" at column ${start + 1}`);
   const labels: Record<string, string> = {};
   let i = start + 1;
   while (i < text.length && text[i] !== '}') {
     const eq = text.indexOf('=', i);
-    if (eq === -1 || text[eq + 1] !== '"') throw new Error(`line ${lineNumber}: malformed label at column ${i + 1}`);
+    if (eq === -1 || text[eq + 1] !== '"')
+      throw new Error(`line ${lineNumber}: malformed label at column ${i + 1}`);
     const key = text.slice(i, eq);
     let j = eq + 2;
     let value = '';
@@ -122,7 +128,8 @@ function parseLabels(text: string, start: number, lineNumber: number): { labels:
         j++;
       }
     }
-    if (j >= text.length) throw new Error(`line ${lineNumber}: unterminated label value for ${key}`);
+    if (j >= text.length)
+      throw new Error(`line ${lineNumber}: unterminated label value for ${key}`);
     labels[key] = value;
     i = j + 1;
     if (text[i] === ',') i++;
@@ -136,6 +143,7 @@ function parseNumber(text: string, lineNumber: number): number {
   if (text === '-Inf') return Number.NEGATIVE_INFINITY;
   if (text === 'NaN') return Number.NaN;
   const value = Number(text);
-  if (text === '' || Number.isNaN(value)) throw new Error(`line ${lineNumber}: "${text}" is not a number`);
+  if (text === '' || Number.isNaN(value))
+    throw new Error(`line ${lineNumber}: "${text}" is not a number`);
   return value;
 }

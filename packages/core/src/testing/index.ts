@@ -17,10 +17,15 @@ import type { Registry } from 'prom-client';
 import { type ExpositionFormat, serializeRegistry } from '../exposition.js';
 import { type ParsedExposition, parseExposition } from './exposition-parser.js';
 
-export { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 export type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+export { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+export {
+  type ParsedExposition,
+  type ParsedFamily,
+  type ParsedSample,
+  parseExposition,
+} from './exposition-parser.js';
 export { LogCapture, type LogRecord } from './log-capture.js';
-export { parseExposition, type ParsedExposition, type ParsedFamily, type ParsedSample } from './exposition-parser.js';
 
 /**
  * A span exporter that keeps every finished span in memory. Unlike OpenTelemetry's
@@ -32,7 +37,10 @@ export class SpanRecorder implements SpanExporter {
   #stopped = false;
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.#stopped) return resultCallback({ code: 1, error: new Error('exporter is shut down') });
+    if (this.#stopped) {
+      resultCallback({ code: 1, error: new Error('exporter is shut down') });
+      return;
+    }
     this.#spans.push(...spans);
     resultCallback({ code: 0 });
   }
@@ -97,7 +105,9 @@ export interface TestServer {
 }
 
 /** Starts `app` (an express app or any request listener) on 127.0.0.1 with an ephemeral port. */
-export async function listen(app: { listen: (port: number, host: string, cb: () => void) => Server }): Promise<TestServer> {
+export async function listen(app: {
+  listen: (port: number, host: string, cb: () => void) => Server;
+}): Promise<TestServer> {
   let server: Server | undefined;
   await new Promise<void>((resolve) => {
     server = app.listen(0, '127.0.0.1', resolve);

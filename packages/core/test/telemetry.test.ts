@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createTelemetry,
+  ERROR_CODES,
+  isSrekitError,
+  METRICS,
+  parseResourceAttributes,
+} from '../src/index.js';
+import { LogCapture, listen } from '../src/testing/index.js';
+
+const saved = { ...process.env };
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+});
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('createTelemetry()', () => {
+  it('takes the service identity from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES', async () => {
+    process.env.OTEL_SERVICE_NAME = 'from-env';
+    process.env.OTEL_RESOURCE_ATTRIBUTES =
+      'service.version=2.0.1,deployment.environment.name=staging%20eu';
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({
+      tracing: { enabled: false },
+      logging: { destination: logs },
+    });
+    expect(telemetry.service).toEqual({
+      name: 'from-env',
+      version: '2.0.1',
+      environment: 'staging eu',
+    });
+    telemetry.logger.info('hello');
+    expect(logs.find((r) => r.msg === 'hello')).toMatchObject({
+      service: 'from-env',
+      service_version: '2.0.1',
+    });
+    expect(logs.find((r) => r.code === ERROR_CODES.NO_SERVICE_NAME)).toBeUndefined();
+    await telemetry.shutdown();
+  });
+
+  it('warns with a code when no service name is given, and the warning can be turned off', async () => {
+    delete process.env.OTEL_SERVICE_NAME;
+    delete process.env.OTEL_RESOURCE_ATTRIBUTES;
+    const logs = new LogCapture();
+    const a = createTelemetry({ tracing: { enabled: false }, logging: { destination: logs } });
+    expect(a.service.name).toBe('unknown_service:node');
+    expect(logs.find((r) => r.code === ERROR_CODES.NO_SERVICE_NAME)?.msg).toContain(
+      'OTEL_SERVICE_NAME',
+    );
+    await a.shutdown();
+    const quiet = new LogCapture();
+    const b = createTelemetry({
+      tracing: { enabled: false },
+      logging: { destination: quiet },
+      validations: { serviceName: false },
+    });
+    expect(quiet.find((r) => r.code === ERROR_CODES.NO_SERVICE_NAME)).toBeUndefined();
+    await b.shutdown();
+  });
+
+  it('refuses bad buckets and drain timeouts with an error that names the option', () => {
+    for (const buckets of [[], [0.1, 0.1], [-1, 1], [0.5, Number.NaN]]) {
+      const error = thrown(() =>
+        createTelemetry({ serviceName: 's', metrics: { durationBucketsSeconds: buckets } }),
+      );
+      expect(isSrekitError(error)).toBe(true);
+      expect((error as { code: string }).code).toBe(ERROR_CODES.INVALID_OPTION);
+      expect((error as Error).message).toContain('metrics.durationBucketsSeconds');
+    }
+    const error = thrown(() =>
+      createTelemetry({ serviceName: 's', shutdown: { drainTimeoutMs: -5 } }),
+    );
+    expect((error as Error).message).toContain('shutdown.drainTimeoutMs');
+  });
+
+  it('uses configurable buckets, including sub-millisecond ones', async () => {
+    const telemetry = createTelemetry({
+      serviceName: 's',
+      tracing: { enabled: false },
+      logging: { destination: new LogCapture() },
+      metrics: { durationBucketsSeconds: [0.0001, 0.0005, 0.001] },
+    });
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/x', (_req, res) => void res.send('x'));
+    app.get('/metrics', telemetry.metricsHandler());
+    const server = await listen(app);
+    await fetch(`${server.url}/x`);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const les = [
+      ...text.matchAll(
+        new RegExp(`${METRICS.httpServerRequestDuration.name}_bucket\\{le="([^"]+)"`, 'g'),
+      ),
+    ].map((m) => m[1]);
+    expect(les).toEqual(['0.0001', '0.0005', '0.001', '+Inf']);
+    expect(text).toContain('process_cpu_user_seconds_total');
+    await telemetry.shutdown();
+    await server.close();
+  });
+
+  it('works on a text-mode registry, without exemplars, and says so', async () => {
+    const logs = new LogCapture();
+    const registry = new Registry();
+    const telemetry = createTelemetry({
+      serviceName: 's',
+      logging: { destination: logs },
+      metrics: { registry, defaultMetrics: false },
+    });
+    expect(telemetry.registry).toBe(registry);
+    expect(logs.find((r) => r.code === ERROR_CODES.REGISTRY_NOT_OPENMETRICS)).toBeDefined();
+    expect(registry.getSingleMetric(METRICS.httpServerRequestDuration.name)).toBeDefined();
+    await telemetry.shutdown();
+  });
+
+  it('exports spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
+    const received: { path: string; body: Buffer; type: string | undefined }[] = [];
+    const collector = createServer((req: IncomingMessage, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({
+          path: req.url ?? '',
+          body: Buffer.concat(chunks),
+          type: req.headers['content-type'],
+        });
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${port}`;
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+
+    const telemetry = createTelemetry({
+      serviceName: 'exporting',
+      logging: { destination: new LogCapture() },
+    });
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/traced', (_req, res) => void res.send('ok'));
+    const server = await listen(app);
+    telemetry.attach(server.server);
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    await fetch(`${server.url}/traced`, {
+      headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+    });
+    await telemetry.shutdown();
+    collector.close();
+
+    const traces = received.filter((r) => r.path === '/v1/traces');
+    expect(traces.length).toBeGreaterThan(0);
+    expect(traces[0]?.type).toContain('application/x-protobuf');
+    const all = Buffer.concat(traces.map((t) => t.body));
+    expect(all.includes(Buffer.from(traceId, 'hex'))).toBe(true);
+    expect(all.includes(Buffer.from('GET /traced'))).toBe(true);
+    expect(all.includes(Buffer.from('exporting'))).toBe(true);
+  });
+
+  it('samples per OTEL_TRACES_SAMPLER: always_off leaves no exemplar but keeps the request id', async () => {
+    process.env.OTEL_TRACES_SAMPLER = 'always_off';
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({ serviceName: 'unsampled', logging: { destination: logs } });
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/x', (_req, res) => void res.send('x'));
+    app.get('/metrics', telemetry.metricsHandler());
+    const server = await listen(app);
+    await fetch(`${server.url}/x`);
+    const text = await (
+      await fetch(`${server.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
+    ).text();
+    expect(text).toContain('http_route="/x"');
+    expect(text).not.toContain('trace_id=');
+    await telemetry.shutdown();
+    await server.close();
+  });
+});
+
+describe('parseResourceAttributes', () => {
+  it('parses percent-encoded pairs and skips malformed ones', () => {
+    expect(parseResourceAttributes('a=1,b=hello%2Cworld,broken,=x, c = 3 ')).toEqual({
+      a: '1',
+      b: 'hello,world',
+      c: '3',
+    });
+    expect(parseResourceAttributes(undefined)).toEqual({});
+  });
+});
