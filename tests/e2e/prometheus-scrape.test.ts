@@ -19,12 +19,18 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
     });
   });
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -48,7 +54,10 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
   let prometheusLog = '';
 
   beforeAll(async () => {
-    telemetry = createTelemetry({ serviceName: 'scraped', logging: { destination: new LogCapture() } });
+    telemetry = createTelemetry({
+      serviceName: 'scraped',
+      logging: { destination: new LogCapture() },
+    });
     const app = express();
     app.use(telemetry.middleware());
     app.get('/metrics', telemetry.metricsHandler());
@@ -85,7 +94,9 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
     prometheus.stderr?.on('data', (chunk: Buffer) => {
       prometheusLog = (prometheusLog + chunk.toString()).slice(-4000);
     });
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined));
+    await waitFor('Prometheus to be ready', async () =>
+      (await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -98,11 +109,18 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
   it('passes promtool check metrics for every metric srekit owns', async () => {
     await (await fetch(`${service.url}/warm-up`)).text();
     const text = await (await fetch(`${service.url}/metrics`)).text();
-    const result = spawnSync(promtoolBin as string, ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    const problems = (result.stdout + result.stderr).split('\n').filter((line) => line.trim() !== '');
+    const result = spawnSync(promtoolBin as string, ['check', 'metrics'], {
+      input: text,
+      encoding: 'utf8',
+    });
+    const problems = (result.stdout + result.stderr)
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     // prom-client's default metrics include gauges named *_total (nodejs_active_handles_total…),
     // which promtool flags; their names are prom-client's and dashboards rely on them.
-    const ours = problems.filter((line) => !/^nodejs_active_(handles|requests|resources)_total /.test(line));
+    const ours = problems.filter(
+      (line) => !/^nodejs_active_(handles|requests|resources)_total /.test(line),
+    );
     expect(ours).toEqual([]);
     expect(text).toContain(`# TYPE ${DURATION} histogram`);
   });
@@ -110,7 +128,11 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
   it('ingests the RED histogram with route labels and the trace-id exemplar', async () => {
     const traceId = '5b8efff798038103d269b633813fc60c';
     const started = Date.now() / 1000 - 5;
-    await (await fetch(`${service.url}/users/42`, { headers: { traceparent: `00-${traceId}-eee19b7ec3c1b174-01` } })).text();
+    await (
+      await fetch(`${service.url}/users/42`, {
+        headers: { traceparent: `00-${traceId}-eee19b7ec3c1b174-01` },
+      })
+    ).text();
 
     const query = encodeURIComponent(`${DURATION}_count{${LABELS.route}="/users/:id"}`);
     const series = await waitFor('the series in Prometheus', async () => {
