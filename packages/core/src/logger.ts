@@ -31,7 +31,14 @@ export function createLogger(
 ): CreatedLogger {
   const mixin = (): object => correlation() ?? {};
   if (options.logger !== undefined) {
-    const logger = options.logger.child({ [LOG_FIELDS.service]: service.name }, { mixin } as never);
+    // pino children cannot take a mixin; the `log` formatter adds the same fields. The parent's
+    // own redaction and destination stay as they are.
+    const logger = options.logger.child(
+      { [LOG_FIELDS.service]: service.name },
+      {
+        formatters: { log: (object: Record<string, unknown>) => ({ ...correlation(), ...object }) },
+      },
+    );
     return { logger, flush: () => flushLogger(logger) };
   }
   const destination = toDestination(options.destination);

@@ -108,6 +108,25 @@ describe('telemetry.logger', () => {
     expect(step.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('adds correlation to a logger the application brings', async () => {
+    const { default: pino } = await import('pino');
+    const logs = new LogCapture();
+    const own = pino({ base: { team: 'payments' } }, logs);
+    const h = await startHarness(
+      (app, telemetry) => {
+        app.get('/pay', (_req, res) => {
+          telemetry.logger.info('paying');
+          res.send('ok');
+        });
+      },
+      { logging: { logger: own } },
+    );
+    await fetch(`${h.url}/pay`, { headers: { 'x-request-id': 'pay-1' } });
+    const line = await eventually(() => logs.find((r) => r.msg === 'paying'));
+    expect(line).toMatchObject({ team: 'payments', service: 'test-service', request_id: 'pay-1' });
+    expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
   it('writes to a file destination and flushes it on shutdown', async () => {
     const { mkdtemp, readFile } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
