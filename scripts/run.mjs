@@ -44,6 +44,12 @@ if (process.env.SREKIT_SKIP_INSTALL === '1') {
     '--loglevel=warn',
   ]);
 }
+if (task === 'test') {
+  // System components (Prometheus…) for the tests: installed with apt-get when root; otherwise a
+  // loud warning and the tests that need them skip. With CI=true a missing component fails here.
+  header('checking system components (scripts/ensure-system-deps)…');
+  await run(['bash', resolve(root, 'scripts/ensure-system-deps')]);
+}
 for (const step of PLANS[task]) {
   header(`${step.slice('task:'.length)}…`);
   await run([...pnpm.cmd, 'run', '--silent', step]);

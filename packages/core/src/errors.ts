@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   REGISTRY_NOT_OPENMETRICS: 'ERR_SREKIT_REGISTRY_NOT_OPENMETRICS',
   /** Startup warning: another OpenTelemetry tracer provider was registered globally first. */
   GLOBAL_TRACER_PROVIDER: 'ERR_SREKIT_GLOBAL_TRACER_PROVIDER',
+  /** Startup warning: `tracing.useGlobalProvider` is set but no tracer provider is registered. */
+  NO_TRACER_PROVIDER: 'ERR_SREKIT_NO_TRACER_PROVIDER',
 } as const;
 
 /** Union of every error code `@srekit/core` can produce. */

@@ -28,6 +28,7 @@ export function registerHttpMetrics(
         labelNames: [...METRICS.droppedSeries.labels],
         registers: [registry],
       }),
+    { labelNames: METRICS.droppedSeries.labels },
   );
   const guard = new CardinalityGuard({
     maxSeriesPerMetric: options.maxSeriesPerMetric,
@@ -46,6 +47,7 @@ export function registerHttpMetrics(
         enableExemplars: options.exemplars,
         registers: [registry],
       }),
+    { labelNames: METRICS.httpServerRequestDuration.labels, buckets: options.bucketsSeconds },
   );
   const active = getOrCreate(
     registry,
@@ -58,6 +60,7 @@ export function registerHttpMetrics(
         labelNames: [...METRICS.httpServerActiveRequests.labels],
         registers: [registry],
       }),
+    { labelNames: METRICS.httpServerActiveRequests.labels },
   );
   return {
     duration,
@@ -70,13 +73,31 @@ export function registerHttpMetrics(
   };
 }
 
-function getOrCreate<T>(registry: Registry, name: string, type: string, create: () => T): T {
-  const existing = registry.getSingleMetric(name) as unknown as { type?: string } | undefined;
+function getOrCreate<T>(
+  registry: Registry,
+  name: string,
+  type: string,
+  create: () => T,
+  shape: { labelNames: readonly string[]; buckets?: readonly number[] },
+): T {
+  const existing = registry.getSingleMetric(name) as unknown as
+    | { type?: string; labelNames?: string[]; upperBounds?: number[] }
+    | undefined;
   if (existing === undefined) return create();
-  if (existing.type !== type) {
+  const conflict = (problem: string): never => {
     throw new SrekitError(
       ERROR_CODES.METRIC_CONFLICT,
-      `The registry already holds a ${String(existing.type)} named ${name}; core needs a ${type}. Give core its own registry or remove the other metric`,
+      `The registry already holds a metric named ${name} ${problem}. Give core its own registry or remove the other metric`,
+    );
+  };
+  if (existing.type !== type) conflict(`of type ${String(existing.type)}; core needs a ${type}`);
+  const labels = [...(existing.labelNames ?? [])].sort().join(',');
+  if (labels !== [...shape.labelNames].sort().join(',')) {
+    conflict(`with labels [${labels}]; core needs [${shape.labelNames.join(', ')}]`);
+  }
+  if (shape.buckets !== undefined && existing.upperBounds?.join(',') !== shape.buckets.join(',')) {
+    conflict(
+      `with buckets [${existing.upperBounds?.join(', ') ?? ''}]; core was configured with [${shape.buckets.join(', ')}]`,
     );
   }
   return existing as T;

@@ -36,7 +36,7 @@ export function createLogger(
     const logger = options.logger.child(
       { [LOG_FIELDS.service]: service.name },
       {
-        formatters: { log: (object: Record<string, unknown>) => ({ ...correlation(), ...object }) },
+        formatters: { log: (object: object) => ({ ...correlation(), ...object }) },
       },
     );
     return { logger, flush: () => flushLogger(logger) };

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
   context,
   defaultTextMapGetter,
+  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -109,10 +110,10 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
 
     let span: Span | undefined;
     let ownSpan = false;
-    let spanContext = context.active();
+    let requestContext = context.active();
     if (tracing !== undefined) {
       // The http instrumentation, when the application runs it, already made the server span.
-      span = trace.getSpan(spanContext);
+      span = trace.getSpan(requestContext);
       if (span === undefined) {
         const parent = tracing.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
         span = tracing.tracer.startSpan(
@@ -131,7 +132,7 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
           parent,
         );
         ownSpan = true;
-        spanContext = trace.setSpan(parent, span);
+        requestContext = trace.setSpan(parent, span);
       }
     }
 
@@ -163,7 +164,8 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
             [LABELS.route]: OVERFLOW_LABEL_VALUE,
             [LABELS.statusCode]: OVERFLOW_LABEL_VALUE,
           };
-      const sc = span?.spanContext();
+      const ids = span?.spanContext();
+      const sc = ids !== undefined && isSpanContextValid(ids) ? ids : undefined;
       if (metrics.exemplars && sc !== undefined && (sc.traceFlags & 1) === 1) {
         metrics.duration.observe({
           labels,
@@ -207,7 +209,7 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
     };
 
     const store = span !== undefined ? { requestId, span } : { requestId };
-    if (ownSpan) context.with(spanContext, runInRequestContext, undefined, store, next);
+    if (ownSpan) context.with(requestContext, runInRequestContext, undefined, store, next);
     else runInRequestContext(store, next);
   };
 }

@@ -18,7 +18,7 @@ import { createMiddleware, type Middleware } from './middleware.js';
 import { currentCorrelation } from './request-context.js';
 import { type DrainResult, ShutdownCoordinator } from './shutdown.js';
 import { startTracing, type Tracing } from './tracing.js';
-import type { TelemetryOptions, ValidationName } from './types.js';
+import type { LoggingOptions, TelemetryOptions, ValidationName } from './types.js';
 
 /** Handler serving `/metrics` (express-compatible). */
 export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -111,9 +111,40 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     );
   }
   const readinessGraceMs = shutdownOptions.readinessGraceMs ?? DEFAULTS.readinessGraceMs;
+  if (!Number.isFinite(readinessGraceMs) || readinessGraceMs < 0) {
+    invalidOption(
+      'shutdown.readinessGraceMs',
+      `expected a number of milliseconds ≥ 0, got ${String(readinessGraceMs)}`,
+      'Use e.g. 5000 behind a load balancer that polls readiness, or 0',
+    );
+  }
+  const healthTimeoutMs = options.health?.defaultTimeoutMs ?? DEFAULTS.healthCheckTimeoutMs;
+  if (!Number.isFinite(healthTimeoutMs) || healthTimeoutMs <= 0) {
+    invalidOption(
+      'health.defaultTimeoutMs',
+      `expected a positive number of milliseconds, got ${String(healthTimeoutMs)}`,
+      'Use e.g. 1000',
+    );
+  }
+  const requestIdHeader = options.http?.requestIdHeader ?? DEFAULTS.requestIdHeader;
+  if (typeof requestIdHeader !== 'string' || !HEADER_NAME.test(requestIdHeader)) {
+    invalidOption(
+      'http.requestIdHeader',
+      `${JSON.stringify(requestIdHeader)} is not a valid HTTP header name`,
+      'Use letters, digits and - only, e.g. "x-request-id"',
+    );
+  }
+  const level = options.logging?.level ?? process.env.LOG_LEVEL ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    invalidOption(
+      options.logging?.level !== undefined ? 'logging.level' : 'LOG_LEVEL (environment)',
+      `unknown level ${JSON.stringify(level)}`,
+      `Use one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
 
   const { logger, flush: flushLogs } = createLogger(
-    options.logging ?? {},
+    { ...options.logging, level: level as LoggingOptions['level'] },
     service,
     currentCorrelation,
   );
@@ -145,18 +176,20 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       collectDefaultMetrics({ register: registry });
   }
 
-  const tracingEnabled =
+  const tracingWanted =
     (options.tracing?.enabled ?? process.env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true') === true;
-  const tracing: Tracing | undefined = tracingEnabled
-    ? startTracing(options.tracing ?? {}, service, logger, check('globalTracerProvider'))
+  const started: Tracing | undefined = tracingWanted
+    ? startTracing(options.tracing ?? {}, service, logger, check)
     : undefined;
+  // A set-up that produces no real spans is treated as tracing off, so that no all-zero trace
+  // ids reach logs or exemplars.
+  const tracing = started?.active === true ? started : undefined;
+  const tracingEnabled = tracing !== undefined;
 
   const health = new Health({
     service: service.name,
     logger,
-    ...(options.health?.defaultTimeoutMs !== undefined
-      ? { defaultTimeoutMs: options.health.defaultTimeoutMs }
-      : {}),
+    defaultTimeoutMs: healthTimeoutMs,
   });
   const coordinator = new ShutdownCoordinator(logger);
   const http = options.http ?? {};
@@ -166,7 +199,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     logger,
     accessLog: options.logging?.accessLog ?? DEFAULTS.accessLog,
     ignorePaths: http.ignorePaths ?? DEFAULTS.ignorePaths,
-    requestIdHeader: http.requestIdHeader ?? DEFAULTS.requestIdHeader,
+    requestIdHeader,
     unmatchedRouteLabel: http.unmatchedRouteLabel ?? DEFAULTS.unmatchedRouteLabel,
     lifecycle: coordinator,
   });
@@ -211,7 +244,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
       if (readinessGraceMs > 0)
         await new Promise((resolve) => setTimeout(resolve, readinessGraceMs));
       const result = await coordinator.drain(drainTimeoutMs);
-      await tracing?.shutdown();
+      await started?.shutdown();
       for (const [signal, handler] of signalHandlers) process.off(signal, handler);
       logger.info(
         { duration_ms: result.durationMs, cut_requests: result.cutRequests },
@@ -266,6 +299,17 @@ export function createOpenMetricsRegistry(): Registry {
   const OpenMetricsRegistry = Registry as unknown as new (contentType: string) => Registry;
   return new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
 }
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const LOG_LEVELS: readonly string[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();

@@ -1,5 +1,6 @@
 import {
   context,
+  isSpanContextValid,
   ProxyTracerProvider,
   propagation,
   type TextMapPropagator,
@@ -7,19 +8,29 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { logs } from '@opentelemetry/api-logs';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  processDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import { ERROR_CODES } from './errors.js';
 import type { TracingOptions } from './types.js';
 
-/** Name and version under which core's tracer creates server spans. */
+/** Name of the tracer (instrumentation scope) under which core creates server spans. */
 export const TRACER_NAME = '@srekit/core';
 
 /** The running tracing set-up of one telemetry instance. */
 export interface Tracing {
+  /** False when no SDK could be started (e.g. `OTEL_SDK_DISABLED=true`): spans are no-ops. */
+  readonly active: boolean;
   readonly tracer: Tracer;
   readonly propagator: TextMapPropagator;
   /** Flushes pending spans and stops the SDK this instance started (if any). */
@@ -48,24 +59,41 @@ export function startTracing(
   options: TracingOptions,
   service: { name: string; version?: string; environment?: string },
   logger: Logger,
-  warnGlobalProvider: boolean,
+  check: (validation: 'globalTracerProvider' | 'tracerProvider') => boolean,
 ): Tracing {
   if (options.useGlobalProvider === true) {
+    const tracer = trace.getTracer(TRACER_NAME);
+    const probe = tracer.startSpan('srekit.probe');
+    const active = isSpanContextValid(probe.spanContext());
+    // Ending a sampled probe would export it; a span that never ends is simply dropped.
+    if (!probe.isRecording()) probe.end();
+    if (!active && check('tracerProvider')) {
+      logger.warn(
+        { code: ERROR_CODES.NO_TRACER_PROVIDER },
+        'tracing.useGlobalProvider is set but no OpenTelemetry tracer provider is registered; requests get no spans. Start the OpenTelemetry SDK before createTelemetry() or drop useGlobalProvider',
+      );
+    }
     return {
-      tracer: trace.getTracer(TRACER_NAME),
+      active,
+      tracer,
       propagator: options.propagator ?? propagation,
       shutdown: async () => {},
     };
   }
 
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = { [ATTR_SERVICE_NAME]: service.name };
   if (service.version !== undefined) attributes[ATTR_SERVICE_VERSION] = service.version;
   if (service.environment !== undefined)
     attributes['deployment.environment.name'] = service.environment;
+  // Detected attributes first, srekit's resolved identity last: the identity already gives
+  // options precedence over OTEL_RESOURCE_ATTRIBUTES, so spans, logs and metrics agree.
+  const resource = defaultResource()
+    .merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }))
+    .merge(resourceFromAttributes(attributes));
 
   const sdk = new NodeSDK({
-    serviceName: service.name,
-    resource: resourceFromAttributes(attributes),
+    resource,
+    autoDetectResources: false,
     // Metrics go through prom-client only; no OpenTelemetry meter provider, no log exporter.
     metricReaders: [],
     logRecordProcessors: [],
@@ -88,7 +116,7 @@ export function startTracing(
     provider !== undefined &&
     globalProvider instanceof ProxyTracerProvider &&
     globalProvider.getDelegate() === provider;
-  if (provider !== undefined && !registered && warnGlobalProvider) {
+  if (provider !== undefined && !registered && check('globalTracerProvider')) {
     logger.warn(
       { code: ERROR_CODES.GLOBAL_TRACER_PROVIDER },
       'another OpenTelemetry tracer provider is registered globally; srekit traces through its own provider and leaves the global one in place. Set tracing.useGlobalProvider to use the global provider instead.',
@@ -96,13 +124,16 @@ export function startTracing(
   }
   const tracer = (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME);
 
+  const flushable = provider as (TracerProvider & { forceFlush?: () => Promise<void> }) | undefined;
   let done: Promise<void> | undefined;
   return {
+    active: provider !== undefined,
     tracer,
     propagator: options.propagator ?? propagation,
     shutdown() {
-      done ??= sdk
-        .shutdown()
+      // forceFlush first: processors' shutdown() does not wait for exports already under way.
+      done ??= Promise.resolve(flushable?.forceFlush?.())
+        .then(() => sdk.shutdown())
         .catch((error: unknown) => {
           logger.warn(
             { err: error },
@@ -115,6 +146,7 @@ export function startTracing(
             trace.disable();
             propagation.disable();
             context.disable();
+            logs.disable();
           }
         });
       return done;

@@ -37,7 +37,11 @@ export interface TelemetryOptions {
 }
 
 /** Names of the startup misconfiguration checks. */
-export type ValidationName = 'serviceName' | 'registryContentType' | 'globalTracerProvider';
+export type ValidationName =
+  | 'serviceName'
+  | 'registryContentType'
+  | 'globalTracerProvider'
+  | 'tracerProvider';
 
 export interface MetricsOptions {
   /**
@@ -87,7 +91,11 @@ export interface TracingOptions {
 }
 
 export interface LoggingOptions {
-  /** A ready pino logger to use instead of creating one (srekit adds its mixin through a child). */
+  /**
+   * A ready pino logger to use instead of creating one. srekit logs through a child of it whose
+   * `log` formatter adds the correlation fields (replacing a `formatters.log` of the parent);
+   * the parent's redaction and destination stay as they are.
+   */
   logger?: Logger;
   /** Minimum level. Default: `LOG_LEVEL` or `info`. */
   level?: Level | 'silent';

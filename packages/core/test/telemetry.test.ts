@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createTelemetry,
@@ -10,7 +10,7 @@ import {
   METRICS,
   parseResourceAttributes,
 } from '../src/index.js';
-import { LogCapture, listen } from '../src/testing/index.js';
+import { createInMemoryTracing, LogCapture, listen } from '../src/testing/index.js';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -185,6 +185,98 @@ describe('createTelemetry()', () => {
     expect(text).toContain('http_route="/x"');
     expect(text).not.toContain('trace_id=');
     await telemetry.shutdown();
+    await server.close();
+  });
+});
+
+describe('createTelemetry() validation', () => {
+  it('names the option and the fix for every bad value', () => {
+    const cases: [Parameters<typeof createTelemetry>[0], string][] = [
+      [{ shutdown: { readinessGraceMs: -1 } }, 'shutdown.readinessGraceMs'],
+      [{ health: { defaultTimeoutMs: 0 } }, 'health.defaultTimeoutMs'],
+      [{ http: { requestIdHeader: 'x request id' } }, 'http.requestIdHeader'],
+      [{ logging: { level: 'verbose' as never } }, 'logging.level'],
+      [{ metrics: { maxSeriesPerMetric: 0 } }, 'metrics.maxSeriesPerMetric'],
+    ];
+    for (const [options, name] of cases) {
+      const error = thrown(() =>
+        createTelemetry({ serviceName: 's', tracing: { enabled: false }, ...options }),
+      );
+      expect(isSrekitError(error), name).toBe(true);
+      expect((error as Error).message).toContain(name);
+    }
+    process.env.LOG_LEVEL = 'loud';
+    expect(
+      (thrown(() => createTelemetry({ serviceName: 's', tracing: { enabled: false } })) as Error)
+        .message,
+    ).toContain('LOG_LEVEL');
+  });
+
+  it('refuses to share a registry metric of another shape', () => {
+    const registry = new Registry();
+    new Histogram({
+      name: METRICS.httpServerRequestDuration.name,
+      help: 'x',
+      labelNames: ['path'],
+      registers: [registry],
+    });
+    const error = thrown(() =>
+      createTelemetry({
+        serviceName: 's',
+        tracing: { enabled: false },
+        metrics: { registry, defaultMetrics: false },
+      }),
+    );
+    expect((error as { code: string }).code).toBe(ERROR_CODES.METRIC_CONFLICT);
+    expect((error as Error).message).toContain('[path]');
+  });
+});
+
+describe('tracing edge cases', () => {
+  it('writes no all-zero ids when no real tracer provider exists', async () => {
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({
+      serviceName: 's',
+      tracing: { useGlobalProvider: true },
+      logging: { destination: logs },
+    });
+    expect(telemetry.tracingEnabled).toBe(false);
+    expect(logs.find((r) => r.code === ERROR_CODES.NO_TRACER_PROVIDER)).toBeDefined();
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/x', (_req, res) => void res.send('x'));
+    const server = await listen(app);
+    await fetch(`${server.url}/x`);
+    await telemetry.shutdown();
+    await server.close();
+    const access = logs.find((r) => r.msg === 'request completed');
+    expect(access?.request_id).toBeDefined();
+    expect(access).not.toHaveProperty('trace_id');
+  });
+
+  it('flushes spans of requests that just finished and labels them with the service identity', async () => {
+    process.env.OTEL_RESOURCE_ATTRIBUTES = 'service.version=9.9.9,team=payments';
+    const spans = createInMemoryTracing();
+    const telemetry = createTelemetry({
+      serviceName: 'flushing',
+      serviceVersion: '1.0.0',
+      tracing: { spanProcessors: spans.spanProcessors },
+      logging: { destination: new LogCapture() },
+    });
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/x', (_req, res) => void res.send('x'));
+    const server = await listen(app);
+    telemetry.attach(server.server);
+    await (await fetch(`${server.url}/x`)).text();
+    await telemetry.shutdown();
+    const finished = spans.exporter.getFinishedSpans();
+    expect(finished.map((s) => s.name)).toEqual(['GET /x']);
+    const attributes = finished[0]?.resource.attributes ?? {};
+    expect(attributes['service.name']).toBe('flushing');
+    expect(attributes['service.version']).toBe('1.0.0');
+    expect(attributes.team).toBe('payments');
+    expect(attributes['telemetry.sdk.language']).toBe('nodejs');
     await server.close();
   });
 });
