@@ -116,7 +116,8 @@ if (!pinned) {
 }
 // As root, also raise the priority of the server and of wrk a little, so that other work on a
 // shared machine disturbs the measurement less (the same for every variant).
-const boost = process.getuid?.() === 0 && !spawnSync('nice', ['-n', '-5', 'true'], { timeout: 5_000 }).error;
+const boost =
+  process.getuid?.() === 0 && !spawnSync('nice', ['-n', '-5', 'true'], { timeout: 5_000 }).error;
 const pin = (cpu, cmd, args) => {
   const [c, a] = pinned ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
   return boost ? ['nice', ['-n', '-5', c, ...a]] : [c, a];
@@ -139,6 +140,11 @@ function cpuTimes(cpu) {
 // Process handling: every server runs in its own process group and is killed on every exit path.
 
 const live = new Set();
+const clients = new Set(); // running wrk processes
+function killAll() {
+  for (const child of live) killGroup(child, 'SIGKILL');
+  for (const child of clients) child.kill('SIGKILL');
+}
 function killGroup(child, signal) {
   try {
     process.kill(-child.pid, signal);
@@ -146,12 +152,10 @@ function killGroup(child, signal) {
     // already gone
   }
 }
-process.on('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
+process.on('exit', killAll);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(sig, () => {
-    for (const child of live) killGroup(child, 'SIGKILL');
+    killAll();
     process.exit(130);
   });
 }
@@ -263,6 +267,7 @@ function runWrk(port, seconds) {
   ]);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    clients.add(child);
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d) => {
@@ -273,6 +278,7 @@ function runWrk(port, seconds) {
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), (seconds + 15) * 1000);
     child.on('exit', (code) => {
+      clients.delete(child);
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`wrk exited with ${code}: ${err}${out}`));
       else resolve({ ...parseWrk(out), raw: out });
@@ -366,6 +372,8 @@ const summary = selected.map((v) => {
     variant: v.name,
     description: v.description,
     medianRps: rps,
+    minRps: Math.min(...rs.map((r) => r.rps)),
+    maxRps: Math.max(...rs.map((r) => r.rps)),
     ratioVsBare: ratio,
     overheadPct: (1 - ratio) * 100,
     usAddedPerRequest: (1 / rps - 1 / bareRps) * 1e6,
@@ -418,7 +426,9 @@ if (by.bare && by['srekit-full']) {
 }
 if (by['srekit-full'] && by['otel-auto']) {
   check(
-    `srekit-full cheaper than otel-auto (${fmt(by['srekit-full'].medianRps)} vs ${fmt(by['otel-auto'].medianRps)} rps)`,
+    `srekit-full cheaper than otel-auto (${fmt(by['srekit-full'].medianRps)} vs ${fmt(by['otel-auto'].medianRps)} rps,` +
+      ` ${signed((by['srekit-full'].medianRps / by['otel-auto'].medianRps - 1) * 100)} %; server CPU` +
+      ` ${fmt(by['srekit-full'].cpuUsPerRequest)} vs ${fmt(by['otel-auto'].cpuUsPerRequest)} µs/req)`,
     by['srekit-full'].medianRps > by['otel-auto'].medianRps,
   );
 }
@@ -450,6 +460,7 @@ console.log('');
 const header = [
   'variant',
   'median rps',
+  'rps range',
   'ratio vs bare',
   'overhead',
   'µs added / req',
@@ -458,8 +469,9 @@ const header = [
   'server CPU / req',
 ];
 const rows = summary.map((s) => [
-  s.variant === 'bare' ? s.variant : `${s.variant}`,
+  s.variant,
   fmt(s.medianRps),
+  `${fmt(s.minRps)}–${fmt(s.maxRps)}`,
   fmt(s.ratioVsBare, 3),
   s.variant === 'bare' ? '—' : `${fmt(s.overheadPct, 1)} %`,
   s.variant === 'bare' ? '—' : fmt(s.usAddedPerRequest, 1),
@@ -471,6 +483,11 @@ const table = markdownTable(header, rows);
 console.log(table);
 console.log('');
 for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
+if (opts.rounds < 3) {
+  console.log(
+    `(only ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}: a smoke test, too noisy to judge the targets)`,
+  );
+}
 for (const p of problems) console.log(`PROBLEM  ${p}`);
 
 const jsonName = writeReport ? 'core-overhead.json' : 'core-overhead.quick.json.tmp';
@@ -489,8 +506,9 @@ if (writeReport) {
       ` (${opts.warmup} s warm-up + ${opts.duration} s measured) per variant, \`wrk -t1 -c${CONNECTIONS} --latency\`` +
       (pinned ? ' pinned to CPU 0, the server pinned alone to CPU 1.' : ' (unpinned).') +
       ' Medians over rounds; p50/p99 are the medians of the per-round wrk percentiles. "server CPU / req" is the' +
-      " server process's user+system CPU time (from `/proc`) divided by the requests it served: a cross-check that" +
-      ' less sensitive to other processes taking turns on the server\'s core.',
+      " server process's user+system CPU time (from `/proc`) divided by the requests it served, a cross-check" +
+      ' that is less sensitive to other processes taking turns on the server\'s core. "rps range" is the lowest and' +
+      ' highest round: it shows how noisy the machine was.',
     '',
     table,
     '',
@@ -506,7 +524,10 @@ if (writeReport) {
     ...problems.map((p) => `- ⚠️ ${p}`),
     '',
     Number.isFinite(noise.medianForeignLoadPct)
-      ? `Noise: other processes used a median ${fmt(noise.medianForeignLoadPct, 1)} % (max ${fmt(noise.maxForeignLoadPct, 1)} %) of the server's core during the measured runs${boost ? '; server and wrk ran at `nice -n -5`' : ''}.`
+      ? `Noise: other processes used a median ${fmt(noise.medianForeignLoadPct, 1)} % (max ${fmt(noise.maxForeignLoadPct, 1)} %) of the server's core during the measured runs${boost ? '; server and wrk ran at `nice -n -5`' : ''}.` +
+        (noise.maxForeignLoadPct < 5
+          ? ' The spread in "rps range" therefore comes from outside this machine (a shared VM host).'
+          : '')
       : '',
     '',
     `Command: \`${result.command}\` (${result.elapsedS} s). Node ${m.node}, ${wrk}, CPU ${m.cpu} (${m.cores} cores), ${m.platform}, ${m.date}.`,

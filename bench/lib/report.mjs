@@ -36,7 +36,12 @@ export function wrkVersion() {
   const r = spawnSync('wrk', ['--version'], { encoding: 'utf8', timeout: 5_000 });
   if (r.error) return null;
   const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  return text.split('\n')[0].trim() || 'unknown';
+  return (
+    text
+      .split('\n')[0]
+      .replace(/\s*Copyright.*$/, '')
+      .trim() || 'unknown'
+  );
 }
 
 export function machine() {

@@ -102,7 +102,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 25));
 
 let lastServerMs = 0;
 const server = app.listen(0, '127.0.0.1');
-server.on('request', (req, res) => {
+server.on('request', (_req, res) => {
   const t0 = performance.now();
   res.on('finish', () => {
     lastServerMs = performance.now() - t0;

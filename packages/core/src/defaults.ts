@@ -9,6 +9,7 @@ export const DEFAULTS = {
   ignorePaths: ['/metrics', '/livez', '/readyz', '/startupz', '/healthz'],
   requestIdHeader: 'x-request-id',
   unmatchedRouteLabel: '',
+  requestContext: true,
   healthCheckTimeoutMs: 1000,
   drainTimeoutMs: 10_000,
   readinessGraceMs: 0,
@@ -17,27 +18,21 @@ export const DEFAULTS = {
   maxRequestIdLength: 128,
   /** Longest string copied from a request into a log line (URL, user agent). */
   maxLoggedValueLength: 2048,
+  /** How deep into a log object key-based redaction looks (top level is depth 1). */
+  maxRedactDepth: 4,
 } as const;
 
 /**
- * Fields redacted from every log line. Paths use pino's syntax: `*` matches one level, so
- * secrets are caught at the top level, one level down (`req.password`) and in headers.
+ * Keys whose values are redacted from every log line, matched case-insensitively at any depth up
+ * to `DEFAULTS.maxRedactDepth` (so `password`, `user.password` and `req.headers.authorization`
+ * are all caught).
  */
-export const DEFAULT_REDACT_PATHS: readonly string[] = [
+export const DEFAULT_REDACT_KEYS: readonly string[] = [
   'authorization',
   'cookie',
+  'set-cookie',
   'password',
   'token',
-  '*.authorization',
-  '*.cookie',
-  '*.password',
-  '*.token',
-  '*.*.authorization',
-  '*.*.cookie',
-  '*.*.password',
-  '*.*.token',
-  'headers["set-cookie"]',
-  '*.headers["set-cookie"]',
 ];
 
 /** What a redacted value is replaced with. */

@@ -15,8 +15,6 @@ export const ERROR_CODES = {
   HEALTH_CHECK_TIMEOUT: 'ERR_SREKIT_HEALTH_CHECK_TIMEOUT',
   /** Startup warning: no service name was given in options or the environment. */
   NO_SERVICE_NAME: 'ERR_SREKIT_NO_SERVICE_NAME',
-  /** Startup warning: the given registry is in text mode, so exemplars are off. */
-  REGISTRY_NOT_OPENMETRICS: 'ERR_SREKIT_REGISTRY_NOT_OPENMETRICS',
   /** Startup warning: another OpenTelemetry tracer provider was registered globally first. */
   GLOBAL_TRACER_PROVIDER: 'ERR_SREKIT_GLOBAL_TRACER_PROVIDER',
   /** Startup warning: `tracing.useGlobalProvider` is set but no tracer provider is registered. */

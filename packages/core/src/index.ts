@@ -7,7 +7,7 @@
 
 export type { CardinalityGuardOptions } from './cardinality-guard.js';
 export { CardinalityGuard } from './cardinality-guard.js';
-export { DEFAULT_REDACT_PATHS, DEFAULTS, REDACTED } from './defaults.js';
+export { DEFAULT_REDACT_KEYS, DEFAULTS, REDACTED } from './defaults.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, helpUrl, isSrekitError, SrekitError } from './errors.js';
 export type { ExpositionFormat } from './exposition.js';
@@ -20,6 +20,7 @@ export {
 export type { ProbeHandler } from './health.js';
 export { Health } from './health.js';
 export type { LogCorrelation } from './logger.js';
+export { redactByKey } from './logger.js';
 export type { MetricDescriptor } from './metrics.js';
 export {
   EXEMPLAR_TRACE_ID_LABEL,

@@ -10,10 +10,9 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import type { HttpMetrics } from './http-metrics.js';
+import type { HttpServerMetrics } from './http-metrics.js';
 import { truncateForLog } from './logger.js';
-import { LABELS, METRICS, OVERFLOW_LABEL_VALUE } from './metrics.js';
-import { runInRequestContext } from './request-context.js';
+import { runInRequestContext, withRequestId } from './request-context.js';
 import { resolveRequestId } from './request-id.js';
 import { routeTemplate } from './route.js';
 import type { Tracing } from './tracing.js';
@@ -54,7 +53,11 @@ export interface RequestLifecycle {
 }
 
 interface MiddlewareDeps {
-  metrics: HttpMetrics;
+  metrics: HttpServerMetrics;
+  /** Attach `{trace_id}` exemplars to sampled requests. */
+  exemplars: boolean;
+  /** Keep the request id in an async context when tracing is off (for log correlation). */
+  requestContext: boolean;
   tracing: Tracing | undefined;
   logger: Logger;
   accessLog: boolean;
@@ -75,11 +78,11 @@ type RoutedRequest = IncomingMessage & {
 
 /** Builds the request middleware; see `Telemetry.middleware()`. */
 export function createMiddleware(deps: MiddlewareDeps): Middleware {
-  const { metrics, tracing, logger, accessLog, lifecycle } = deps;
+  const { metrics, tracing, logger, accessLog, lifecycle, exemplars } = deps;
+  const keepRequestContext = deps.requestContext;
   const header = deps.requestIdHeader.toLowerCase();
   const exactIgnores = new Set(deps.ignorePaths.filter((p): p is string => typeof p === 'string'));
   const patternIgnores = deps.ignorePaths.filter((p): p is RegExp => p instanceof RegExp);
-  const durationName = METRICS.httpServerRequestDuration.name;
 
   const ignored = (url: string | undefined): boolean => {
     if (url === undefined) return false;
@@ -100,13 +103,15 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
 
     if (ignored(req.url)) {
       res.once('close', () => lifecycle.requestEnded());
-      runInRequestContext({ requestId }, next);
+      if (tracing !== undefined) context.with(withRequestId(context.active(), requestId), next);
+      else if (keepRequestContext) runInRequestContext({ requestId }, next);
+      else next();
       return;
     }
 
     const method = normalizeMethod(req.method);
     const start = performance.now();
-    metrics.active.inc({ [LABELS.method]: method });
+    metrics.requestStarted(method);
 
     let span: Span | undefined;
     let ownSpan = false;
@@ -137,7 +142,8 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
     }
 
     let finished = false;
-    res.once('close', () => {
+    // `on` rather than `once` (no wrapper per request); `finished` guards against a repeat.
+    res.on('close', () => {
       if (finished) return;
       finished = true;
       lifecycle.requestEnded();
@@ -154,29 +160,11 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED_REQUEST;
       const matched = routeTemplate(req);
       const route = matched ?? deps.unmatchedRouteLabel;
-      metrics.active.dec({ [LABELS.method]: method });
-
-      const admitted = metrics.guard.admit(durationName, `${method}\u0001${route}\u0001${status}`);
-      const labels = admitted
-        ? { [LABELS.method]: method, [LABELS.route]: route, [LABELS.statusCode]: status }
-        : {
-            [LABELS.method]: OVERFLOW_LABEL_VALUE,
-            [LABELS.route]: OVERFLOW_LABEL_VALUE,
-            [LABELS.statusCode]: OVERFLOW_LABEL_VALUE,
-          };
       const ids = span?.spanContext();
       const sc = ids !== undefined && isSpanContextValid(ids) ? ids : undefined;
-      if (metrics.exemplars && sc !== undefined && (sc.traceFlags & 1) === 1) {
-        metrics.duration.observe({
-          labels,
-          value: seconds,
-          exemplarLabels: { trace_id: sc.traceId },
-        } as never);
-      } else if (metrics.exemplars) {
-        metrics.duration.observe({ labels, value: seconds } as never);
-      } else {
-        metrics.duration.observe(labels, seconds);
-      }
+      const exemplar =
+        exemplars && sc !== undefined && (sc.traceFlags & 1) === 1 ? sc.traceId : undefined;
+      metrics.requestFinished(method, route, status, seconds, exemplar);
 
       if (span !== undefined) {
         span.setAttribute('http.response.status_code', status);
@@ -208,9 +196,11 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
       }
     };
 
-    const store = span !== undefined ? { requestId, span } : { requestId };
-    if (ownSpan) context.with(requestContext, runInRequestContext, undefined, store, next);
-    else runInRequestContext(store, next);
+    // One async context per request: with tracing, OpenTelemetry's (which also carries the
+    // request id); without, srekit's own.
+    if (tracing !== undefined) context.with(withRequestId(requestContext, requestId), next);
+    else if (keepRequestContext) runInRequestContext({ requestId }, next);
+    else next();
   };
 }
 

@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { isSpanContextValid, type Span, trace } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  createContextKey,
+  isSpanContextValid,
+  type Span,
+  trace,
+} from '@opentelemetry/api';
 import type { LogCorrelation } from './logger.js';
 
 /** What srekit knows about the request being handled in the current async context. */
@@ -9,6 +16,12 @@ export interface RequestContext {
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
+const REQUEST_ID = createContextKey('srekit.request_id');
+
+/** `ctx` with the request id attached (used when OpenTelemetry carries the request context). */
+export function withRequestId(ctx: Context, requestId: string): Context {
+  return ctx.setValue(REQUEST_ID, requestId);
+}
 
 /** Runs `fn` with `ctx` as the current request context. */
 export function runInRequestContext<T>(ctx: RequestContext, fn: () => T): T {
@@ -20,7 +33,13 @@ export function runInRequestContext<T>(ctx: RequestContext, fn: () => T): T {
  * `telemetry.middleware()`.
  */
 export function currentRequestContext(): RequestContext | undefined {
-  return storage.getStore();
+  const own = storage.getStore();
+  if (own !== undefined) return own;
+  const active = context.active();
+  const requestId = active.getValue(REQUEST_ID);
+  if (typeof requestId !== 'string') return undefined;
+  const span = trace.getSpan(active);
+  return span === undefined ? { requestId } : { requestId, span };
 }
 
 /**
@@ -28,7 +47,7 @@ export function currentRequestContext(): RequestContext | undefined {
  * application code wins over the request's server span) and the request id.
  */
 export function currentCorrelation(): LogCorrelation | undefined {
-  const ctx = storage.getStore();
+  const ctx = currentRequestContext();
   const span = trace.getActiveSpan() ?? ctx?.span;
   const spanContext = span?.spanContext();
   if (ctx === undefined && (spanContext === undefined || !isSpanContextValid(spanContext)))

@@ -11,7 +11,7 @@ import {
   serializeRegistry,
 } from './exposition.js';
 import { Health } from './health.js';
-import { type HttpMetrics, registerHttpMetrics } from './http-metrics.js';
+import { HttpServerMetrics } from './http-metrics.js';
 import { createLogger } from './logger.js';
 import { HTTP_DURATION_BUCKETS_SECONDS } from './metrics.js';
 import { createMiddleware, type Middleware } from './middleware.js';
@@ -156,20 +156,10 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   }
 
   const registry: Registry = metricsOptions.registry ?? createOpenMetricsRegistry();
-  let exemplars = metricsOptions.exemplars ?? DEFAULTS.exemplars;
-  if (exemplars && (registry.contentType as string) !== Registry.OPENMETRICS_CONTENT_TYPE) {
-    exemplars = false;
-    if (check('registryContentType')) {
-      logger.warn(
-        { code: ERROR_CODES.REGISTRY_NOT_OPENMETRICS },
-        'the given prom-client registry is in text mode, so exemplars are off. Create it with new Registry(Registry.OPENMETRICS_CONTENT_TYPE) to link latency to traces',
-      );
-    }
-  }
-  const httpMetrics: HttpMetrics = registerHttpMetrics(registry, {
+  const exemplars = metricsOptions.exemplars ?? DEFAULTS.exemplars;
+  const httpMetrics = new HttpServerMetrics(registry, {
     bucketsSeconds: buckets,
     maxSeriesPerMetric,
-    exemplars,
   });
   if (metricsOptions.defaultMetrics ?? DEFAULTS.defaultMetrics) {
     if (registry.getSingleMetric('process_cpu_user_seconds_total') === undefined)
@@ -195,6 +185,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const http = options.http ?? {};
   const middleware = createMiddleware({
     metrics: httpMetrics,
+    exemplars,
+    requestContext: http.requestContext ?? DEFAULTS.requestContext,
     tracing,
     logger,
     accessLog: options.logging?.accessLog ?? DEFAULTS.accessLog,

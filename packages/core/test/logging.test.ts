@@ -70,6 +70,37 @@ describe('telemetry.logger', () => {
     await telemetry.shutdown();
   });
 
+  it("redacts by key at any depth, case-insensitively, without touching the caller's objects", async () => {
+    const logs = new LogCapture();
+    const telemetry = createTelemetry({
+      serviceName: 'auth',
+      tracing: { enabled: false },
+      logging: { destination: logs, redactKeys: ['X-Api-Key'] },
+    });
+    const payload = {
+      Authorization: 'Bearer a',
+      list: [{ token: 't1' }, { ok: 1 }],
+      deep: { a: { b: { password: 'p3' } } },
+      tooDeep: { a: { b: { c: { password: 'p5' } } } },
+      headers: { 'x-api-key': 'k' },
+      err: new Error('boom'),
+    };
+    telemetry.logger.info(payload, 'mixed');
+    const record = logs.find((r) => r.msg === 'mixed') as unknown as typeof payload & {
+      err: { message: string };
+    };
+    expect(record.Authorization).toBe(REDACTED);
+    expect(record.list).toEqual([{ token: REDACTED }, { ok: 1 }]);
+    expect(record.deep.a.b.password).toBe(REDACTED);
+    expect(record.headers['x-api-key']).toBe(REDACTED);
+    expect(record.err.message).toBe('boom');
+    // Four levels deep is the limit: deeper values are left as they are (documented).
+    expect(record.tooDeep.a.b.c.password).toBe('p5');
+    expect(payload.list[0]?.token).toBe('t1');
+    expect(payload.Authorization).toBe('Bearer a');
+    await telemetry.shutdown();
+  });
+
   it('cannot be made to write a forged line from user input (CR/LF stay escaped)', async () => {
     const h = await startHarness((app, telemetry) => {
       app.get('/search', (req, res) => {

@@ -111,18 +111,34 @@ describe('createTelemetry()', () => {
     await server.close();
   });
 
-  it('works on a text-mode registry, without exemplars, and says so', async () => {
-    const logs = new LogCapture();
+  it('works on a text-mode registry, exemplars included', async () => {
     const registry = new Registry();
     const telemetry = createTelemetry({
       serviceName: 's',
-      logging: { destination: logs },
+      tracing: { spanProcessors: createInMemoryTracing().spanProcessors },
+      logging: { destination: new LogCapture() },
       metrics: { registry, defaultMetrics: false },
     });
     expect(telemetry.registry).toBe(registry);
-    expect(logs.find((r) => r.code === ERROR_CODES.REGISTRY_NOT_OPENMETRICS)).toBeDefined();
-    expect(registry.getSingleMetric(METRICS.httpServerRequestDuration.name)).toBeDefined();
+    const app = express();
+    app.use(telemetry.middleware());
+    app.get('/x', (_req, res) => void res.send('x'));
+    app.get('/metrics', telemetry.metricsHandler());
+    const server = await listen(app);
+    const traceId = '11111111111111111111111111111111';
+    await fetch(`${server.url}/x`, {
+      headers: { traceparent: `00-${traceId}-2222222222222222-01` },
+    });
+    const om = await (
+      await fetch(`${server.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
+    ).text();
+    expect(om).toContain(`# {trace_id="${traceId}"}`);
+    // prom-client's own serialiser reads core's histogram too.
+    expect(await registry.metrics()).toContain(
+      `${METRICS.httpServerRequestDuration.name}_count{http_request_method="GET",http_route="/x",http_response_status_code="200"} 1`,
+    );
     await telemetry.shutdown();
+    await server.close();
   });
 
   it('exports spans over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set', async () => {
