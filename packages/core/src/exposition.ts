@@ -56,12 +56,38 @@ export async function serializeRegistry(
   registry: Registry,
   format: ExpositionFormat,
 ): Promise<string> {
+  const chunks: string[] = [];
+  await writeRegistry(registry, format, (chunk) => {
+    chunks.push(chunk);
+  });
+  return chunks.join('');
+}
+
+/**
+ * Like {@link serializeRegistry}, but hands the exposition to `write` in pieces as it is
+ * produced (one piece per slice of work), so a large scrape is neither joined into one string
+ * nor written in one call. `write` may return a promise to apply backpressure.
+ */
+export async function writeRegistry(
+  registry: Registry,
+  format: ExpositionFormat,
+  write: (chunk: string) => void | Promise<void>,
+): Promise<void> {
   const openMetrics = format === 'openmetrics';
   const defaultLabels =
     (registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {};
   const hasDefaultLabels = Object.keys(defaultLabels).length > 0;
-  const chunks: string[] = [];
+  let pending = '';
   let sliceStart = performance.now();
+  const flushSlice = async (): Promise<void> => {
+    if (pending !== '') {
+      const chunk = pending;
+      pending = '';
+      await write(chunk);
+    }
+    await yieldToEventLoop();
+    sliceStart = performance.now();
+  };
 
   for (const metric of registry.getMetricsAsArray() as unknown as {
     get(): Promise<MetricData>;
@@ -92,20 +118,16 @@ export async function serializeRegistry(
       }
       out += '\n';
       if (++lines % 512 === 0 && performance.now() - sliceStart > SLICE_MS) {
-        chunks.push(out);
+        pending += out;
         out = '';
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+        await flushSlice();
       }
     }
-    chunks.push(out);
-    if (performance.now() - sliceStart > SLICE_MS) {
-      await yieldToEventLoop();
-      sliceStart = performance.now();
-    }
+    pending += out;
+    if (performance.now() - sliceStart > SLICE_MS) await flushSlice();
   }
-  if (openMetrics) chunks.push('# EOF\n');
-  return chunks.join('');
+  if (openMetrics) pending += '# EOF\n';
+  if (pending !== '') await write(pending);
 }
 
 function openMetricsType(type: string): string {

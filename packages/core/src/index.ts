@@ -16,6 +16,7 @@ export {
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
   serializeRegistry,
+  writeRegistry,
 } from './exposition.js';
 export type { ProbeHandler } from './health.js';
 export { Health } from './health.js';

@@ -8,7 +8,7 @@ import {
   negotiateFormat,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
-  serializeRegistry,
+  writeRegistry,
 } from './exposition.js';
 import { Health } from './health.js';
 import { HttpServerMetrics } from './http-metrics.js';
@@ -198,28 +198,48 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
 
   const metricsHandler: MetricsHandler = (req, res) => {
     const format = negotiateFormat(req.headers.accept);
-    serializeRegistry(registry, format).then(
-      (body) => {
+    let started = false;
+    // Pieces go out as they are produced; headers are sent with the first one, so an error in
+    // the first slice still gets a clean 500 and a later one ends the (then incomplete) response
+    // by resetting the connection, which Prometheus records as a failed scrape.
+    const write = (chunk: string): void | Promise<void> => {
+      if (!started) {
+        started = true;
         res.statusCode = 200;
         res.setHeader(
           'content-type',
           format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
         );
         res.setHeader('cache-control', 'no-store');
-        res.end(body);
+      }
+      if (!res.write(chunk) && !res.destroyed) {
+        return new Promise((resolve) => {
+          res.once('drain', resolve);
+          res.once('close', resolve);
+        });
+      }
+    };
+    writeRegistry(registry, format, write).then(
+      () => {
+        if (!started) write('');
+        res.end();
       },
       (error: unknown) => {
         logger.error({ err: error }, 'metrics collection failed');
-        const body = JSON.stringify({
-          type: 'about:blank',
-          title: 'Metrics collection failed',
-          status: 500,
-          detail: 'A metric collector threw; see the service log for the error.',
-        });
-        if (res.headersSent) return void res.end();
+        if (started) {
+          res.destroy();
+          return;
+        }
         res.statusCode = 500;
         res.setHeader('content-type', 'application/problem+json');
-        res.end(body);
+        res.end(
+          JSON.stringify({
+            type: 'about:blank',
+            title: 'Metrics collection failed',
+            status: 500,
+            detail: 'A metric collector threw; see the service log for the error.',
+          }),
+        );
       },
     );
   };

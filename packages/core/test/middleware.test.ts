@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import express from 'express';
+import { Gauge } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { LABELS, METRICS, OVERFLOW_LABEL_VALUE } from '../src/index.js';
 import { parseExposition } from '../src/testing/index.js';
@@ -133,6 +134,26 @@ describe('telemetry.middleware()', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const line = await eventually(() => h.logs.find((r) => r.request_id === id));
     expect(line.msg).toBe('request completed');
+  });
+
+  it('answers a failing metric collector with a problem body, not a stack trace', async () => {
+    const h = await startHarness((_app, telemetry) => {
+      new Gauge({
+        name: 'broken_gauge',
+        help: 'Throws on collect.',
+        registers: [telemetry.registry],
+        collect() {
+          throw new Error('secret connection string in stack');
+        },
+      });
+    });
+    const res = await fetch(`${h.url}/metrics`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 500, title: 'Metrics collection failed' });
+    expect(JSON.stringify(body)).not.toContain('secret');
+    expect(h.logs.find((r) => r.msg === 'metrics collection failed')).toBeDefined();
   });
 
   it('leaves /metrics and probes unmeasured', async () => {
