@@ -30,40 +30,10 @@ import {
   writeJson,
   wrkVersion,
 } from '../lib/report.mjs';
+import { TARGETS, VARIANTS } from './variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const VARIANTS = [
-  { name: 'bare', args: ['bare.mjs'], description: 'express 5, no instrumentation' },
-  {
-    name: 'srekit-metrics',
-    args: ['srekit-metrics.mjs'],
-    srekit: true,
-    description: 'srekit: RED metrics + default metrics; tracing and access log off',
-  },
-  {
-    name: 'srekit-full',
-    args: ['srekit-full.mjs'],
-    srekit: true,
-    tracing: true,
-    description:
-      'srekit: metrics + tracing (BatchSpanProcessor, discarding exporter) + access log to a file',
-  },
-  {
-    name: 'express-prom-bundle',
-    args: ['express-prom-bundle.mjs'],
-    description: 'express-prom-bundle 8: histogram by method, route template, status',
-  },
-  {
-    name: 'otel-auto',
-    args: ['--require', './otel-preload.cjs', 'otel-auto.cjs'],
-    tracing: true,
-    description:
-      'OpenTelemetry http + express auto-instrumentation, same span processor and exporter',
-  },
-];
-
-const TARGETS = { metricsOnlyPct: 5, fullPct: 15 };
 const CONNECTIONS = 32;
 const PATH = '/users/42';
 
