@@ -202,16 +202,17 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     // Pieces go out as they are produced; headers are sent with the first one, so an error in
     // the first slice still gets a clean 500 and a later one ends the (then incomplete) response
     // by resetting the connection, which Prometheus records as a failed scrape.
+    const start = (): void => {
+      started = true;
+      res.statusCode = 200;
+      res.setHeader(
+        'content-type',
+        format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
+      );
+      res.setHeader('cache-control', 'no-store');
+    };
     const write = (chunk: string): void | Promise<void> => {
-      if (!started) {
-        started = true;
-        res.statusCode = 200;
-        res.setHeader(
-          'content-type',
-          format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE,
-        );
-        res.setHeader('cache-control', 'no-store');
-      }
+      if (!started) start();
       if (!res.write(chunk) && !res.destroyed) {
         return new Promise((resolve) => {
           res.once('drain', resolve);
@@ -221,7 +222,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     };
     writeRegistry(registry, format, write).then(
       () => {
-        if (!started) write('');
+        if (!started) start();
         res.end();
       },
       (error: unknown) => {
