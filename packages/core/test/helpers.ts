@@ -57,6 +57,20 @@ export async function startHarness(
   return { telemetry, app, spans, logs, server, url: server.url };
 }
 
+/**
+ * Serves `telemetry` on an ephemeral port: its middleware, `/metrics`, and one route `path`
+ * answering `ok`. The server is attached for draining; close it after `telemetry.shutdown()`.
+ */
+export async function serveWith(telemetry: Telemetry, path = '/x'): Promise<TestServer> {
+  const app = express();
+  app.use(telemetry.middleware());
+  app.get('/metrics', telemetry.metricsHandler());
+  app.get(path, (_req, res) => void res.send('ok'));
+  const server = await listen(app);
+  telemetry.attach(server.server);
+  return server;
+}
+
 /** Waits until `predicate` holds (the access log and span end run on the response's close event). */
 export async function eventually<T>(read: () => T | undefined, timeoutMs = 2000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +9,8 @@ import {
   METRICS,
   parseResourceAttributes,
 } from '../src/index.js';
-import { createInMemoryTracing, LogCapture, listen } from '../src/testing/index.js';
+import { createInMemoryTracing, LogCapture } from '../src/testing/index.js';
+import { serveWith } from './helpers.js';
 
 const saved = { ...process.env };
 afterEach(() => {
@@ -93,11 +93,7 @@ describe('createTelemetry()', () => {
       logging: { destination: new LogCapture() },
       metrics: { durationBucketsSeconds: [0.0001, 0.0005, 0.001] },
     });
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/x', (_req, res) => void res.send('x'));
-    app.get('/metrics', telemetry.metricsHandler());
-    const server = await listen(app);
+    const server = await serveWith(telemetry);
     await fetch(`${server.url}/x`);
     const text = await (await fetch(`${server.url}/metrics`)).text();
     const les = [
@@ -120,11 +116,7 @@ describe('createTelemetry()', () => {
       metrics: { registry, defaultMetrics: false },
     });
     expect(telemetry.registry).toBe(registry);
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/x', (_req, res) => void res.send('x'));
-    app.get('/metrics', telemetry.metricsHandler());
-    const server = await listen(app);
+    const server = await serveWith(telemetry);
     const traceId = '11111111111111111111111111111111';
     await fetch(`${server.url}/x`, {
       headers: { traceparent: `00-${traceId}-2222222222222222-01` },
@@ -164,11 +156,7 @@ describe('createTelemetry()', () => {
       serviceName: 'exporting',
       logging: { destination: new LogCapture() },
     });
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/traced', (_req, res) => void res.send('ok'));
-    const server = await listen(app);
-    telemetry.attach(server.server);
+    const server = await serveWith(telemetry, '/traced');
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     await fetch(`${server.url}/traced`, {
       headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` },
@@ -189,11 +177,7 @@ describe('createTelemetry()', () => {
     process.env.OTEL_TRACES_SAMPLER = 'always_off';
     const logs = new LogCapture();
     const telemetry = createTelemetry({ serviceName: 'unsampled', logging: { destination: logs } });
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/x', (_req, res) => void res.send('x'));
-    app.get('/metrics', telemetry.metricsHandler());
-    const server = await listen(app);
+    const server = await serveWith(telemetry);
     await fetch(`${server.url}/x`);
     const text = await (
       await fetch(`${server.url}/metrics`, { headers: { accept: 'application/openmetrics-text' } })
@@ -258,10 +242,7 @@ describe('tracing edge cases', () => {
     });
     expect(telemetry.tracingEnabled).toBe(false);
     expect(logs.find((r) => r.code === ERROR_CODES.NO_TRACER_PROVIDER)).toBeDefined();
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/x', (_req, res) => void res.send('x'));
-    const server = await listen(app);
+    const server = await serveWith(telemetry);
     await fetch(`${server.url}/x`);
     await telemetry.shutdown();
     await server.close();
@@ -279,11 +260,7 @@ describe('tracing edge cases', () => {
       tracing: { spanProcessors: spans.spanProcessors },
       logging: { destination: new LogCapture() },
     });
-    const app = express();
-    app.use(telemetry.middleware());
-    app.get('/x', (_req, res) => void res.send('x'));
-    const server = await listen(app);
-    telemetry.attach(server.server);
+    const server = await serveWith(telemetry);
     await (await fetch(`${server.url}/x`)).text();
     await telemetry.shutdown();
     const finished = spans.exporter.getFinishedSpans();
