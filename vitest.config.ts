@@ -21,7 +21,7 @@ export default defineConfig({
   ...resolveFromSource,
   test: {
     passWithNoTests: true,
-    reporters: ['default'],
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
     projects: [
       ...PACKAGES.map((name) =>
         defineProject({
