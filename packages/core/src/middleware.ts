@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import {
+  type Context,
   context,
   defaultTextMapGetter,
   isSpanContextValid,
@@ -9,6 +10,7 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import type { Logger } from 'pino';
 import type { HttpServerMetrics } from './http-metrics.js';
 import { truncateForLog } from './logger.js';
@@ -119,7 +121,8 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
     if (tracing !== undefined) {
       // The http instrumentation, when the application runs it, already made the server span.
       span = trace.getSpan(requestContext);
-      if (span === undefined) {
+      if (span !== undefined) adoptSpan(span, req, res, method, requestContext);
+      else {
         const parent = tracing.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
         span = tracing.tracer.startSpan(
           method === '_OTHER' ? 'HTTP' : method,
@@ -166,7 +169,7 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
         exemplars && sc !== undefined && (sc.traceFlags & 1) === 1 ? sc.traceId : undefined;
       metrics.requestFinished(method, route, status, seconds, exemplar);
 
-      if (span !== undefined) {
+      if (span !== undefined && ownSpan) {
         span.setAttribute('http.response.status_code', status);
         if (matched !== undefined) {
           span.setAttribute('http.route', matched);
@@ -176,7 +179,7 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
           span.setAttribute('error.type', String(status));
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
-        if (ownSpan) span.end();
+        span.end();
       }
 
       if (accessLog) {
@@ -202,6 +205,33 @@ export function createMiddleware(deps: MiddlewareDeps): Middleware {
     else if (keepRequestContext) runInRequestContext({ requestId }, next);
     else next();
   };
+}
+
+/**
+ * Names the server span that OpenTelemetry's http instrumentation made after the route template.
+ * That instrumentation ends its span inside `res.end()` and takes the route from the RPC metadata
+ * in the context (which its express instrumentation would fill), so srekit wraps `res.end` for
+ * this request to fill both in just before.
+ */
+function adoptSpan(
+  span: Span,
+  req: RoutedRequest,
+  res: ServerResponse,
+  method: string,
+  ctx: Context,
+): void {
+  const end = res.end;
+  res.end = function endWithRoute(this: ServerResponse, ...args: unknown[]) {
+    res.end = end;
+    const matched = routeTemplate(req);
+    if (matched !== undefined) {
+      span.setAttribute('http.route', matched);
+      span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${matched}`);
+      const rpc = getRPCMetadata(ctx);
+      if (rpc?.type === RPCType.HTTP) rpc.route = matched;
+    }
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['end'];
 }
 
 /** The path of a URL without its query string (query strings often carry secrets). */

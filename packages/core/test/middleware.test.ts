@@ -1,9 +1,10 @@
 import { request as httpRequest } from 'node:http';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import express from 'express';
 import { Gauge } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { LABELS, METRICS, OVERFLOW_LABEL_VALUE } from '../src/index.js';
-import { parseExposition } from '../src/testing/index.js';
+import { listen, parseExposition } from '../src/testing/index.js';
 import { eventually, startHarness } from './helpers.js';
 
 const DURATION = METRICS.httpServerRequestDuration.name;
@@ -117,6 +118,37 @@ describe('telemetry.middleware()', () => {
 
     const text = (await scrape(h.url)).text;
     expect(text).not.toContain('# {trace_id');
+  });
+
+  it('adopts a server span that http instrumentation already started instead of making a second', async () => {
+    const h = await startHarness(() => {});
+    // Stand-in for @opentelemetry/instrumentation-http: a SERVER span active before the middleware.
+    const outer = express();
+    outer.use((_req, res, next) => {
+      const span = trace
+        .getTracer('instrumentation-http')
+        .startSpan('GET', { kind: SpanKind.SERVER });
+      res.on('close', () => span.end());
+      context.with(trace.setSpan(context.active(), span), next);
+    });
+    outer.use(h.telemetry.middleware());
+    outer.get('/items/:id', (_req, res) => {
+      h.telemetry.logger.info('in handler');
+      res.send('ok');
+    });
+    const server = await listen(outer);
+    await (await fetch(`${server.url}/items/3`)).text();
+    const spans = await eventually(() => {
+      const all = h.spans.exporter.getFinishedSpans();
+      return all.length > 0 ? all : undefined;
+    });
+    expect(spans.map((s) => s.name)).toEqual(['GET /items/:id']);
+    expect(spans[0]?.instrumentationScope.name).toBe('instrumentation-http');
+    expect(spans[0]?.attributes['http.route']).toBe('/items/:id');
+    expect(h.logs.find((r) => r.msg === 'in handler')?.trace_id).toBe(
+      spans[0]?.spanContext().traceId,
+    );
+    await server.close();
   });
 
   it('echoes a valid x-request-id and replaces an unsafe one', async () => {
