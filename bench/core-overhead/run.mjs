@@ -14,10 +14,10 @@
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
   commandLine,
   fmt,
@@ -109,73 +109,34 @@ function cpuTimes(cpu) {
 // ---------------------------------------------------------------------------------------------
 // Process handling: every server runs in its own process group and is killed on every exit path.
 
-const live = new Set();
 const clients = new Set(); // running wrk processes
-function killAll() {
-  for (const child of live) killGroup(child, 'SIGKILL');
-  for (const child of clients) child.kill('SIGKILL');
-}
-function killGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const live = trackProcesses({
+  cleanup: () => {
+    for (const child of clients) child.kill('SIGKILL');
+  },
+});
 
 async function startServer(variant) {
   const port = await freePort();
   const [cmd, args] = pin(1, process.execPath, variant.args);
-  const child = spawn(cmd, args, {
+  const { child, exited, output } = spawnServer(live, cmd, args, {
     cwd: here,
     env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  live.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr += d;
-  });
-  const exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  exited.then(() => live.delete(child));
 
   const ready = await Promise.race([
     new Promise((resolve) => {
-      const check = () => (stdout.includes('ready ') ? resolve(true) : setTimeout(check, 20));
+      const check = () =>
+        output().stdout.includes('ready ') ? resolve(true) : setTimeout(check, 20);
       check();
     }),
     exited.then(() => false),
     new Promise((resolve) => setTimeout(() => resolve(false), 15_000)),
   ]);
-  const server = { variant, child, port, exited, output: () => ({ stdout, stderr }) };
+  const server = { variant, child, port, exited, output };
   if (!ready) {
     await stopServer(server);
+    const { stdout, stderr } = output();
     throw new Error(`${variant.name} did not start:\n${stdout}\n${stderr}`);
   }
   return server;

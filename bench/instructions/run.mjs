@@ -20,14 +20,14 @@
 //   node bench/instructions/run.mjs --warmup 1000 --requests 2000 --variants bare,srekit-metrics
 //
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root) and valgrind installed.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS, VARIANTS } from '../core-overhead/variants.mjs';
+import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
   benchmarksMd,
   commandLine,
@@ -97,41 +97,15 @@ if (selected.some((v) => v.srekit) && !existsSync(coreDist)) {
 // Process handling: every server runs in its own process group and is killed on every exit path.
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'srekit-bench-callgrind-'));
-const live = new Set();
-function killGroup(child, signal) {
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-function cleanup() {
-  for (const child of live) killGroup(child, 'SIGKILL');
-  try {
-    rmSync(tmp, { recursive: true, force: true });
-  } catch {
-    // best effort
-  }
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    cleanup();
-    process.exit(130);
-  });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const live = trackProcesses({
+  cleanup: () => {
+    try {
+      rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+  },
+});
 
 function get(port, path, agent, timeoutMs = REQUEST_TIMEOUT_MS) {
   return new Promise((resolve, reject) => {
@@ -191,7 +165,8 @@ async function measure(variant) {
   const dir = mkdtempSync(join(tmp, `${variant.name}-`));
   const port = await freePort();
   const t0 = Date.now();
-  const child = spawn(
+  const { child, exited, output } = spawnServer(
+    live,
     'valgrind',
     [
       '--tool=callgrind',
@@ -199,32 +174,18 @@ async function measure(variant) {
       process.execPath,
       ...variant.args,
     ],
-    {
-      cwd: serverDir,
-      env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: serverDir, env: { ...process.env, PORT: String(port), NODE_ENV: 'production' } },
   );
-  live.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d) => {
-    stderr += d;
-  });
   let exitInfo = null;
-  const exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      exitInfo = { code, signal };
-      live.delete(child);
-      resolve(exitInfo);
-    }),
-  );
-  const fail = (msg) =>
-    new Error(`${variant.name}: ${msg}\n--- stdout\n${stdout}\n--- stderr\n${stderr.slice(-4000)}`);
+  exited.then((info) => {
+    exitInfo = info;
+  });
+  const fail = (msg) => {
+    const { stdout, stderr } = output();
+    return new Error(
+      `${variant.name}: ${msg}\n--- stdout\n${stdout}\n--- stderr\n${stderr.slice(-4000)}`,
+    );
+  };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     // Wait until it answers: valgrind makes node's start-up take tens of seconds.
@@ -270,6 +231,7 @@ async function measure(variant) {
       killGroup(child, 'SIGKILL');
       await exited;
     }
+    const { stdout } = output();
     const statsLine = stdout.split('\n').find((l) => l.startsWith('stats '));
     const stats = statsLine ? JSON.parse(statsLine.slice(6)) : {};
     const served = 1 + opts.warmup + opts.requests;

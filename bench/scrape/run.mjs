@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killGroup, trackProcesses } from '../lib/processes.mjs';
 import {
   commandLine,
   fmt,
@@ -62,23 +63,8 @@ if (subjects.includes('srekit') && !existsSync(join(repoRoot, 'packages/core/dis
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const pinned = cores >= 2 && !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
 
-const live = new Set();
-const killAll = () => {
-  for (const child of live) {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
-};
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    killAll();
-    process.exit(130);
-  });
-}
+// Every subject runs in its own process group and is killed on every exit path.
+const live = trackProcesses();
 
 /** Start a subject process and return a small RPC handle to it. */
 async function startSubject(subject, c) {
@@ -123,7 +109,7 @@ async function startSubject(subject, c) {
   const stop = async () => {
     if (!live.has(child)) return;
     child.send({ cmd: 'exit' });
-    const t = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 10_000);
+    const t = setTimeout(() => killGroup(child, 'SIGKILL'), 10_000);
     await exited;
     clearTimeout(t);
   };
