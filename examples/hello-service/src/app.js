@@ -4,7 +4,7 @@ import express from 'express';
  * The example service's routes, without any instrumentation: the same app the README shows
  * "before", so the difference srekit makes is the few lines in `main.js`.
  */
-export function createApp({ beforeRoutes = [] } = {}) {
+export function createApp({ beforeRoutes = [], afterRoutes = [] } = {}) {
   const app = express();
   app.disable('x-powered-by');
   for (const middleware of beforeRoutes) app.use(middleware);
@@ -17,7 +17,7 @@ export function createApp({ beforeRoutes = [] } = {}) {
   app.get('/', (_req, res) => {
     res.json({
       service: 'hello-service',
-      try: ['/users/1', '/slow', '/flaky', '/metrics', '/livez', '/readyz'],
+      try: ['/users/1', '/slow', '/flaky', '/boom', '/metrics', '/livez', '/readyz'],
     });
   });
   app.get('/users/:id', (req, res) => {
@@ -41,5 +41,9 @@ export function createApp({ beforeRoutes = [] } = {}) {
       res.status(503).json({ type: 'about:blank', title: 'Service Unavailable', status: 503 });
     else res.json({ ok: true });
   });
+  app.get('/boom', () => {
+    throw new Error('a bug in a handler');
+  });
+  for (const middleware of afterRoutes) app.use(middleware);
   return app;
 }

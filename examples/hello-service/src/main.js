@@ -10,7 +10,10 @@ const telemetry = createTelemetry({
   serviceVersion: '0.0.0',
   shutdown: { handleSignals: true, drainTimeoutMs: 5000 },
 });
-const app = createApp({ beforeRoutes: [telemetry.middleware()] });
+const app = createApp({
+  beforeRoutes: [telemetry.middleware()],
+  afterRoutes: [telemetry.errorHandler()],
+});
 app.get('/metrics', telemetry.metricsHandler());
 app.get('/livez', telemetry.health.liveness());
 app.get('/readyz', telemetry.health.readiness());
@@ -25,7 +28,7 @@ const server = app.listen(port, host, () => {
       `  metrics    ${base}/metrics`,
       `  liveness   ${base}/livez`,
       `  readiness  ${base}/readyz`,
-      `  try        ${base}/users/1  ${base}/slow  ${base}/flaky`,
+      `  try        ${base}/users/1  ${base}/slow  ${base}/flaky  ${base}/boom`,
       'Ctrl-C stops it (graceful: readiness off, in-flight requests finish).',
       '',
     ].join('\n'),

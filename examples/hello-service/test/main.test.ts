@@ -48,6 +48,10 @@ describe('examples/hello-service', () => {
 
     expect(await (await fetch(`${base}/users/1`)).json()).toEqual({ id: '1', name: 'Ada' });
     expect((await fetch(`${base}/users/999`)).status).toBe(404);
+    const boom = await fetch(`${base}/boom`);
+    expect(boom.status).toBe(500);
+    expect(boom.headers.get('content-type')).toContain('application/problem+json');
+    expect(await boom.text()).not.toContain('a bug in a handler');
     expect((await fetch(`${base}/livez`)).status).toBe(200);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();

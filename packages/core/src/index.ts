@@ -8,6 +8,8 @@
 export type { CardinalityGuardOptions } from './cardinality-guard.js';
 export { CardinalityGuard } from './cardinality-guard.js';
 export { DEFAULT_REDACT_KEYS, DEFAULTS, REDACTED } from './defaults.js';
+export type { ErrorHandler, ProblemDetails } from './error-handler.js';
+export { createErrorHandler, statusOf } from './error-handler.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, helpUrl, isSrekitError, SrekitError } from './errors.js';
 export type { ExpositionFormat } from './exposition.js';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { CardinalityGuard } from './cardinality-guard.js';
 import { DEFAULTS } from './defaults.js';
+import { createErrorHandler, type ErrorHandler } from './error-handler.js';
 import { ERROR_CODES, invalidOption, SrekitError } from './errors.js';
 import {
   negotiateFormat,
@@ -54,6 +55,11 @@ export interface Telemetry {
   middleware(): Middleware;
   /** `/metrics` handler: Prometheus text, or OpenMetrics with exemplars when asked for. */
   metricsHandler(): MetricsHandler;
+  /**
+   * Express error handler (mount it last): RFC 9457 problem+json answers without stack traces,
+   * the exception recorded on the request's span, and a correlated log line.
+   */
+  errorHandler(): ErrorHandler;
   /** Adds an HTTP server to drain on shutdown (servers that served a request are found on their own). */
   attach(server: Server): Server;
   /**
@@ -245,6 +251,8 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     );
   };
 
+  const errorHandler = createErrorHandler(logger);
+
   let shuttingDown: Promise<ShutdownResult> | undefined;
   const signalHandlers = new Map<NodeJS.Signals, () => void>();
   const shutdown = (): Promise<ShutdownResult> => {
@@ -299,6 +307,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
     tracingEnabled,
     middleware: () => middleware,
     metricsHandler: () => metricsHandler,
+    errorHandler: () => errorHandler,
     attach(server) {
       coordinator.attach(server);
       return server;
