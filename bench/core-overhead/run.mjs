@@ -25,8 +25,11 @@ import {
   markdownTable,
   median,
   parseArgs,
+  printVerdicts,
   replaceSection,
   repoRoot,
+  tracingSummary,
+  verdictMarkdown,
   writeJson,
   wrkVersion,
 } from '../lib/report.mjs';
@@ -413,7 +416,7 @@ const rows = summary.map((s) => [
 const table = markdownTable(header, rows);
 console.log(table);
 console.log('');
-for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
+printVerdicts(verdict);
 if (opts.rounds < 3) {
   console.log(
     `(only ${opts.rounds} round${opts.rounds === 1 ? '' : 's'}: a smoke test, too noisy to judge the targets)`,
@@ -426,10 +429,7 @@ const jsonFile = writeJson(jsonName, result);
 console.log(`\nwrote ${jsonFile}`);
 
 if (writeReport) {
-  const tracing = summary
-    .filter((s) => s.spansPerRequest !== undefined)
-    .map((s) => `${s.variant} ${fmt(s.spansPerRequest, 2)}`)
-    .join(', ');
+  const tracing = tracingSummary(summary);
   const body = [
     '### Request-path overhead (`bench/core-overhead`)',
     '',
@@ -451,8 +451,7 @@ if (writeReport) {
     '',
     `**Verdict** (targets: metrics-only ≤ ${TARGETS.metricsOnlyPct} %, everything on ≤ ${TARGETS.fullPct} %, srekit-full cheaper than otel-auto):`,
     '',
-    ...verdict.map((v) => `- ${v.ok ? '✅ pass' : '❌ miss'}: ${v.label}`),
-    ...problems.map((p) => `- ⚠️ ${p}`),
+    ...verdictMarkdown(verdict, problems),
     '',
     Number.isFinite(noise.medianForeignLoadPct)
       ? `Noise: other processes used a median ${fmt(noise.medianForeignLoadPct, 1)} % (max ${fmt(noise.maxForeignLoadPct, 1)} %) of the server's core during the measured runs${boost ? '; server and wrk ran at `nice -n -5`' : ''}.` +

@@ -35,8 +35,11 @@ import {
   machine,
   markdownTable,
   parseArgs,
+  printVerdicts,
   replaceSection,
   repoRoot,
+  tracingSummary,
+  verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
 
@@ -384,8 +387,7 @@ console.log('');
 console.log(
   'Instruction count (callgrind Ir): a CPU-work proxy immune to machine noise, not throughput.',
 );
-for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
-for (const p of problems) console.log(`PROBLEM  ${p}`);
+printVerdicts(verdict, problems);
 
 const jsonFile = writeJson(
   writeReport ? 'instructions.json' : 'instructions.quick.json.tmp',
@@ -394,10 +396,7 @@ const jsonFile = writeJson(
 console.log(`\nwrote ${jsonFile}`);
 
 if (writeReport) {
-  const tracing = summary
-    .filter((s) => s.spansPerRequest !== undefined)
-    .map((s) => `${s.variant} ${fmt(s.spansPerRequest, 2)}`)
-    .join(', ');
+  const tracing = tracingSummary(summary);
   const body = [
     '### Request-path overhead in instructions (`bench/instructions`)',
     '',
@@ -422,8 +421,7 @@ if (writeReport) {
     `**Verdict on instruction count** (same targets as the wrk benchmark: metrics-only ≤ ${TARGETS.metricsOnlyPct} %,` +
       ` everything on ≤ ${TARGETS.fullPct} %, srekit-full below otel-auto):`,
     '',
-    ...verdict.map((v) => `- ${v.ok ? '✅ pass' : '❌ miss'}: ${v.label}`),
-    ...problems.map((p) => `- ⚠️ ${p}`),
+    ...verdictMarkdown(verdict, problems),
     '',
     `Command: \`${result.command}\` (${result.elapsedS} s). ${valgrind}, Node ${m.node}, CPU ${m.cpu} (${m.cores} cores),` +
       ` ${m.platform}, ${m.date}.`,

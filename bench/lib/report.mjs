@@ -118,3 +118,25 @@ export function parseArgs(argv, spec) {
   }
   return out;
 }
+
+/** Prints verdict lines (`PASS`/`MISS`) and problems to the console. */
+export function printVerdicts(verdict, problems = []) {
+  for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
+  for (const p of problems) console.log(`PROBLEM  ${p}`);
+}
+
+/** Verdict lines (and problems) as Markdown list items for BENCHMARKS.md. */
+export function verdictMarkdown(verdict, problems = []) {
+  return [
+    ...verdict.map((v) => `- ${v.ok ? '✅ pass' : '❌ miss'}: ${v.label}`),
+    ...problems.map((p) => `- ⚠️ ${p}`),
+  ];
+}
+
+/** "variant 1.00, other 2.00": spans exported per request, for the variants that trace. */
+export function tracingSummary(summary) {
+  return summary
+    .filter((s) => s.spansPerRequest !== undefined)
+    .map((s) => `${s.variant} ${fmt(s.spansPerRequest, 2)}`)
+    .join(', ');
+}

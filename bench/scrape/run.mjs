@@ -24,8 +24,10 @@ import {
   markdownTable,
   median,
   parseArgs,
+  printVerdicts,
   replaceSection,
   repoRoot,
+  verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
 
@@ -227,7 +229,7 @@ const table = markdownTable(
   ]),
 );
 console.log(`\n${table}\n`);
-for (const v of verdict) console.log(`${v.ok ? 'PASS' : 'MISS'}  ${v.label}`);
+printVerdicts(verdict);
 
 const jsonFile = writeJson(writeReport ? 'scrape.json' : 'scrape.quick.json.tmp', result);
 console.log(`\nwrote ${jsonFile}`);
@@ -253,7 +255,7 @@ if (writeReport) {
     '',
     `**Target:** a scrape of 10 000 series blocks the event loop ≤ ${TARGET.maxBlockMs} ms.`,
     '',
-    ...verdict.map((v) => `- ${v.ok ? '✅ pass' : '❌ miss'}: ${v.label}`),
+    ...verdictMarkdown(verdict),
     '',
     `Command: \`${result.command}\` (${result.elapsedS} s). Node ${m.node}, CPU ${m.cpu} (${m.cores} cores), ${m.platform}, ${m.date}.`,
     'Raw samples: [`bench/results/scrape.json`](bench/results/scrape.json).',
