@@ -13,9 +13,9 @@
 //
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
@@ -27,13 +27,14 @@ import {
   parseArgs,
   printVerdicts,
   replaceSection,
-  repoRoot,
+  requireBuiltCore,
+  shouldWriteReport,
   tracingSummary,
   verdictMarkdown,
   writeJson,
   wrkVersion,
 } from '../lib/report.mjs';
-import { TARGETS, VARIANTS } from './variants.mjs';
+import { selectVariants, TARGETS, VARIANTS } from './variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -54,15 +55,9 @@ if (opts.quick) {
   if (!process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
   if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 1;
 }
-// Quick runs are smoke tests: they print but do not overwrite the recorded numbers unless asked.
-const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
+const writeReport = shouldWriteReport(opts);
 
-const selected = opts.variants.split(',').map((name) => {
-  const v = VARIANTS.find((x) => x.name === name.trim());
-  if (!v)
-    throw new Error(`unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
-  return v;
-});
+const selected = selectVariants(opts.variants);
 
 // ---------------------------------------------------------------------------------------------
 // Preconditions
@@ -72,13 +67,7 @@ if (!wrk) {
   console.error('wrk is not installed. Install it with:\n\n  scripts/ensure-system-deps wrk\n');
   process.exit(1);
 }
-const coreDist = join(repoRoot, 'packages/core/dist/index.js');
-if (selected.some((v) => v.srekit) && !existsSync(coreDist)) {
-  console.error(
-    `@srekit/core is not built (${coreDist} is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`,
-  );
-  process.exit(1);
-}
+requireBuiltCore(selected.some((v) => v.srekit));
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const hasTaskset = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
 const pinned = hasTaskset && cores >= 2;

@@ -33,3 +33,16 @@ export const VARIANTS = [
 ];
 
 export const TARGETS = { metricsOnlyPct: 5, fullPct: 15 };
+
+/** The variants named in a comma-separated list; throws on an unknown name. */
+export function selectVariants(list) {
+  return list.split(',').map((name) => {
+    const v = VARIANTS.find((x) => x.name === name.trim());
+    if (!v) {
+      throw new Error(
+        `unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`,
+      );
+    }
+    return v;
+  });
+}

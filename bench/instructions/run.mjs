@@ -26,7 +26,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TARGETS, VARIANTS } from '../core-overhead/variants.mjs';
+import { selectVariants, TARGETS, VARIANTS } from '../core-overhead/variants.mjs';
 import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
   benchmarksMd,
@@ -37,7 +37,8 @@ import {
   parseArgs,
   printVerdicts,
   replaceSection,
-  repoRoot,
+  requireBuiltCore,
+  shouldWriteReport,
   tracingSummary,
   verdictMarkdown,
   writeJson,
@@ -62,15 +63,9 @@ if (opts.quick) {
 }
 opts.warmup = Math.round(opts.warmup);
 opts.requests = Math.round(opts.requests);
-// Quick runs are smoke tests: they print but do not overwrite the recorded numbers unless asked.
-const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
+const writeReport = shouldWriteReport(opts);
 
-const selected = opts.variants.split(',').map((name) => {
-  const v = VARIANTS.find((x) => x.name === name.trim());
-  if (!v)
-    throw new Error(`unknown variant "${name}"; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
-  return v;
-});
+const selected = selectVariants(opts.variants);
 
 // ---------------------------------------------------------------------------------------------
 // Preconditions
@@ -88,13 +83,7 @@ if (!valgrind || !hasControl) {
   );
   process.exit(1);
 }
-const coreDist = join(repoRoot, 'packages/core/dist/index.js');
-if (selected.some((v) => v.srekit) && !existsSync(coreDist)) {
-  console.error(
-    `@srekit/core is not built (${coreDist} is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`,
-  );
-  process.exit(1);
-}
+requireBuiltCore(selected.some((v) => v.srekit));
 
 // ---------------------------------------------------------------------------------------------
 // Process handling: every server runs in its own process group and is killed on every exit path.

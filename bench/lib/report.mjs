@@ -140,3 +140,23 @@ export function tracingSummary(summary) {
     .map((s) => `${s.variant} ${fmt(s.spansPerRequest, 2)}`)
     .join(', ');
 }
+
+/**
+ * Whether a run writes its results and BENCHMARKS.md section. Quick runs are smoke tests: they
+ * print but do not overwrite the recorded numbers unless `--write` asks for it; `--no-write`
+ * keeps a full run from writing.
+ */
+export function shouldWriteReport(opts) {
+  return opts.noWrite ? false : opts.write || !opts.quick;
+}
+
+/** Exits with the build command when the benchmarks need @srekit/core and it is not built. */
+export function requireBuiltCore(needed) {
+  const coreDist = join(repoRoot, 'packages/core/dist/index.js');
+  if (needed && !existsSync(coreDist)) {
+    console.error(
+      `@srekit/core is not built (packages/core/dist is missing). Build first:\n\n  npx tsc -b tsconfig.json\n`,
+    );
+    process.exit(1);
+  }
+}

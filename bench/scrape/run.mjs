@@ -12,7 +12,6 @@
 //   node bench/scrape/run.mjs            # writes bench/results/scrape.json and BENCHMARKS.md
 //   node bench/scrape/run.mjs --quick    # 3 scrapes, up to 10k series, prints only
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +25,8 @@ import {
   parseArgs,
   printVerdicts,
   replaceSection,
-  repoRoot,
+  requireBuiltCore,
+  shouldWriteReport,
   verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
@@ -53,15 +53,10 @@ const opts = parseArgs(process.argv.slice(2), {
 });
 const subjects = opts.subjects.split(',').map((x) => x.trim());
 if (opts.quick && !process.argv.some((a) => a.startsWith('--scrapes'))) opts.scrapes = 3;
-const writeReport = opts.noWrite ? false : opts.write || !opts.quick;
+const writeReport = shouldWriteReport(opts);
 const cases = opts.quick ? CASES.filter((c) => c.labelSets <= 10_000) : CASES;
 
-if (subjects.includes('srekit') && !existsSync(join(repoRoot, 'packages/core/dist/index.js'))) {
-  console.error(
-    '@srekit/core is not built (packages/core/dist is missing). Build first:\n\n  npx tsc -b tsconfig.json\n',
-  );
-  process.exit(1);
-}
+requireBuiltCore(subjects.includes('srekit'));
 const cores = os.availableParallelism?.() ?? os.cpus().length;
 const pinned = cores >= 2 && !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
 
