@@ -18,7 +18,6 @@ const OVERFLOW_LABELS = {
  */
 export class HttpServerMetrics {
   readonly guard: CardinalityGuard;
-  readonly dropped: Counter<string>;
   readonly duration: KeyedHistogram;
   readonly #active = new Map<string, number>();
 
@@ -39,7 +38,6 @@ export class HttpServerMetrics {
         }),
       { labelNames: METRICS.droppedSeries.labels },
     );
-    this.dropped = dropped;
     this.guard = new CardinalityGuard({
       maxSeriesPerMetric: options.maxSeriesPerMetric,
       onOverflow: (metric) => dropped.inc({ metric }),
