@@ -17,7 +17,8 @@ const UNIT_SECONDS = {
 type Unit = keyof typeof UNIT_SECONDS;
 
 // Units must appear from largest to smallest, each at most once (Prometheus' own rule).
-const DURATION_PATTERN = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const DURATION_PATTERN =
+  /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const PATTERN_UNITS: readonly Unit[] = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
 
 /** Seconds in one day. */
