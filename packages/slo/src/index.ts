@@ -1,7 +1,48 @@
 /**
- * This package is reserved in the srekit workspace and exports nothing yet. Its features are
- * tracked as issues; see the repository README for the package map.
+ * @srekit/slo — SLO specs (Sloth `prometheus/v1`, OpenSLO `openslo/v1`, srekit `srekit/v1`), exact
+ * error-budget math, a live in-process burn-rate tracker, Prometheus rule generation, a release gate
+ * and SLO reports.
  *
  * @packageDocumentation
  */
-export {};
+export type { AlertTierRow, TimeToExhaustionInput } from './burn-rate.js';
+export {
+  alertTierTable,
+  burnFactor,
+  burnRate,
+  burnRateFromEvents,
+  detectionTime,
+  timeToExhaustion,
+} from './burn-rate.js';
+export {
+  allowedErrorRatio,
+  errorRatioText,
+  formatNumber,
+  objectiveRatio,
+  objectiveText,
+} from './decimal.js';
+export { DEFAULT_ALERT_TIERS, SLO_DEFAULTS } from './defaults.js';
+export { DAY_SECONDS, formatDuration, humanDuration, parseDuration } from './duration.js';
+export type { ErrorBudget, ErrorBudgetInput } from './error-budget.js';
+export { errorBudget } from './error-budget.js';
+export type { SloErrorCode } from './errors.js';
+export { formatProblem, SLO_ERROR_CODES, SloSpecError } from './errors.js';
+export { LABELS, METRICS, RESULTS, RULE_LABELS, RULES } from './metrics.js';
+export type {
+  AlertingSpec,
+  AlertSpec,
+  AlertTier,
+  BudgetingMethod,
+  CalendarUnit,
+  CalendarWindow,
+  ParseResult,
+  ProblemSeverity,
+  RollingWindow,
+  Sli,
+  SloSpec,
+  SloWindow,
+  SourceLocation,
+  SpecFormat,
+  SpecProblem,
+} from './types.js';
+export { rollingWindow, windowDays, windowSeconds } from './window.js';
