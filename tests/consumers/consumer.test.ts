@@ -1,7 +1,8 @@
 /**
- * Smoke test of what npm users get: packs `@srekit/core` with `pnpm pack` (which applies
- * `publishConfig`), installs the tarball into a clean project outside the workspace and imports it
- * from ESM and from CommonJS (`require(esm)`, Node 20.19+).
+ * Smoke test of what npm users get: packs `@srekit/core` and `@srekit/slo` with `pnpm pack` (which
+ * applies `publishConfig` and turns `workspace:*` into versions), installs the tarballs into a clean
+ * project outside the workspace and imports them from ESM and from CommonJS (`require(esm)`,
+ * Node 20.19+).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CORE = join(ROOT, 'packages/core');
+const PACKAGES = ['core', 'slo'] as const;
 const PNPM_VERSION = '9.15.9';
 const TIMEOUT_MS = 180_000;
 
@@ -34,20 +35,30 @@ function pnpm(args: string[], cwd: string): string {
     : run('npx', ['-y', `pnpm@${PNPM_VERSION}`, ...args], cwd);
 }
 
-describe('@srekit/core from a packed tarball', () => {
+describe('@srekit/core and @srekit/slo from packed tarballs', () => {
   let work: string;
   let tarball: string;
+  let sloTarball: string;
   let consumer: string;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'srekit-consumer-'));
     // `npm test` builds first; build here too (incremental) so the test also runs on its own.
-    run(join(ROOT, 'node_modules/.bin/tsc'), ['-b', 'packages/core'], ROOT);
+    run(
+      join(ROOT, 'node_modules/.bin/tsc'),
+      ['-b', ...PACKAGES.map((name) => `packages/${name}`)],
+      ROOT,
+    );
 
-    pnpm(['pack', '--pack-destination', work], CORE);
-    const packed = readdirSync(work).find((file) => file.endsWith('.tgz'));
-    if (!packed) throw new Error(`pnpm pack wrote no tarball to ${work}`);
-    tarball = join(work, packed);
+    const tarballs = PACKAGES.map((name) => {
+      pnpm(['pack', '--pack-destination', work], join(ROOT, 'packages', name));
+      const packed = readdirSync(work).find(
+        (file) => file.startsWith(`srekit-${name}-`) && file.endsWith('.tgz'),
+      );
+      if (!packed) throw new Error(`pnpm pack wrote no ${name} tarball to ${work}`);
+      return join(work, packed);
+    });
+    [tarball = '', sloTarball = ''] = tarballs;
 
     consumer = join(work, 'consumer');
     mkdirSync(consumer);
@@ -57,7 +68,7 @@ describe('@srekit/core from a packed tarball', () => {
     );
     run(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, 'express@^5'],
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', tarball, sloTarball, 'express@^5'],
       consumer,
     );
   }, TIMEOUT_MS);
@@ -72,6 +83,18 @@ describe('@srekit/core from a packed tarball', () => {
     expect(files).toContain('package/dist/index.d.ts');
     expect(files).toContain('package/dist/testing/index.js');
     expect(files.filter((file) => /\.test\.[cm]?[jt]s$|^package\/test\//.test(file))).toEqual([]);
+    const sloFiles = execFileSync('tar', ['-tzf', sloTarball], { encoding: 'utf8' }).split('\n');
+    expect(sloFiles).toContain('package/dist/index.js');
+    expect(sloFiles.filter((file) => /\.test\.[cm]?[jt]s$|^package\/test\//.test(file))).toEqual(
+      [],
+    );
+  });
+
+  test('the slo tarball depends on the released core version, not the workspace', () => {
+    const manifest = JSON.parse(
+      execFileSync('tar', ['-xzOf', sloTarball, 'package/package.json'], { encoding: 'utf8' }),
+    );
+    expect(manifest.dependencies['@srekit/core']).toMatch(/^\^?\d+\.\d+\.\d+/);
   });
 
   test('the packed package.json uses publishConfig.exports (no source condition)', () => {
@@ -90,7 +113,9 @@ describe('@srekit/core from a packed tarball', () => {
       join(consumer, 'check.mjs'),
       `import { createTelemetry, METRICS } from '@srekit/core';
 import * as testing from '@srekit/core/testing';
+import { errorBudget } from '@srekit/slo';
 import express from 'express';
+if (errorBudget({ objective: 99.9, window: '30d' }).budgetSeconds !== 2592) throw new Error('slo math is wrong');
 if (typeof createTelemetry !== 'function') throw new Error('createTelemetry is not a function');
 if (METRICS === undefined) throw new Error('METRICS is undefined');
 if (Object.keys(testing).length === 0) throw new Error('@srekit/core/testing exports nothing');
@@ -106,6 +131,8 @@ console.log('esm ok');
       join(consumer, 'check.cjs'),
       `const { createTelemetry, METRICS } = require('@srekit/core');
 const testing = require('@srekit/core/testing');
+const { alertTierTable } = require('@srekit/slo');
+if (alertTierTable('30d')[0].burnFactor !== 14.4) throw new Error('slo math is wrong');
 if (typeof createTelemetry !== 'function') throw new Error('createTelemetry is not a function');
 if (METRICS === undefined) throw new Error('METRICS is undefined');
 if (Object.keys(testing).length === 0) throw new Error('@srekit/core/testing exports nothing');
