@@ -61,3 +61,21 @@ export const SLO_DEFAULTS = {
   /** Objectives at or above this (percent) get a warning: a full outage exhausts the budget in seconds. */
   highObjectiveWarning: 99.999,
 } as const;
+
+/** Defaults of `SloTracker`'s options. */
+export const TRACKER_DEFAULTS = {
+  /**
+   * Buckets per tracked window. The oldest bucket is counted fractionally, so a burn rate is
+   * off by at most a share of one bucket's events (1/720 of the window at steady traffic);
+   * memory is 16 bytes per bucket and window (about 92 KiB per SLO for the default tiers and a
+   * 30-day period).
+   */
+  bucketsPerWindow: 720,
+  /**
+   * Tier firing and budget exhaustion are evaluated by `status()`, `statuses()` and a scrape,
+   * and by the first `record()` at least this many milliseconds after the previous evaluation.
+   */
+  evaluationIntervalMs: 1_000,
+  /** Distinct unknown SLO ids warned about (once each); more are ignored without a warning. */
+  maxUnknownIdWarnings: 100,
+} as const;

@@ -1,0 +1,241 @@
+import { burnFactor, timeToExhaustion } from '../burn-rate.js';
+import { allowedErrorRatio } from '../decimal.js';
+import { formatDuration } from '../duration.js';
+import { invalidArgument } from '../errors.js';
+import type { SloSpec } from '../types.js';
+import { CalendarCounter } from './calendar-counter.js';
+import type { PeriodStatus, SloStatus, TierStatus, WindowStatus } from './status.js';
+import { WindowCounter } from './window-counter.js';
+
+interface TrackedTier {
+  readonly id: string;
+  readonly severity: 'page' | 'ticket';
+  readonly burnFactor: number;
+  readonly long: WindowCounter;
+  readonly short: WindowCounter;
+  /** Events needed over the long window for the tier to fire (0 = no guard). */
+  readonly minEvents: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function windowStatus(
+  window: string,
+  seconds: number,
+  good: number,
+  bad: number,
+  allowed: number,
+): Mutable<WindowStatus> {
+  const total = good + bad;
+  const status: Mutable<WindowStatus> = { window, seconds, good, bad, total };
+  if (total > 0) {
+    const errorRatio = bad / total;
+    status.sli = good / total;
+    status.errorRatio = errorRatio;
+    status.burnRate = errorRatio / allowed;
+  }
+  return status;
+}
+
+/**
+ * One SLO inside an `SloTracker`: a ring of buckets per tracked window (each window once, shared
+ * by the tiers that use it), a counter of the current calendar period when the SLO has one, and
+ * the state of the last evaluation.
+ */
+export class TrackedSlo {
+  readonly spec: SloSpec;
+  readonly allowedErrorRatio: number;
+  /** Rolling windows, shortest first. */
+  readonly counters: readonly WindowCounter[];
+  readonly calendar: CalendarCounter | undefined;
+  readonly tiers: readonly TrackedTier[];
+  /** Events ever recorded (for `slo_events_total`). */
+  goodTotal = 0;
+  badTotal = 0;
+  /** Record-triggered evaluations wait until the clock reaches this. */
+  nextEvaluationAt = Number.NEGATIVE_INFINITY;
+  /** Firing state of each tier at the last evaluation. */
+  readonly firing: boolean[];
+  /** Whether the budget was exhausted at the last evaluation. */
+  exhausted = false;
+
+  readonly #period: WindowCounter | undefined;
+  readonly #forecast: WindowCounter | undefined;
+  readonly #texts: readonly string[];
+
+  constructor(spec: SloSpec, extraWindowSeconds: readonly number[], buckets: number) {
+    this.spec = spec;
+    const allowed = allowedErrorRatio(spec.objectiveText);
+    if (allowed === undefined) {
+      invalidArgument(
+        `specs[${spec.id}].objectiveText`,
+        `"${spec.objectiveText}" is not an objective strictly between 0 and 100`,
+        'Pass specs from parseSloSpecs() or loadSloSpecs().',
+      );
+    }
+    this.allowedErrorRatio = allowed;
+
+    const enabled = spec.alerting.tiers.filter((tier) => tier.enabled);
+    const seconds = new Set<number>(extraWindowSeconds);
+    for (const tier of enabled) {
+      for (const [name, value] of [
+        ['longWindowSeconds', tier.longWindowSeconds],
+        ['shortWindowSeconds', tier.shortWindowSeconds],
+      ] as const) {
+        if (!Number.isFinite(value) || value < 1) {
+          invalidArgument(
+            `specs[${spec.id}].alerting.tiers[${tier.id}].${name}`,
+            `${value} is not a window of 1 second or more`,
+            'Pass specs from parseSloSpecs() or loadSloSpecs().',
+          );
+        }
+        seconds.add(value);
+      }
+    }
+    if (spec.window.kind === 'rolling') seconds.add(spec.window.seconds);
+    const sorted = [...seconds].sort((a, b) => a - b);
+    const counters = sorted.map((s) => new WindowCounter(s, buckets));
+    const bySeconds = new Map(counters.map((c) => [c.seconds, c]));
+    const counter = (s: number): WindowCounter => bySeconds.get(s) as WindowCounter;
+    this.counters = counters;
+    this.#texts = counters.map((c) => formatDuration(c.seconds));
+    this.calendar = spec.window.kind === 'calendar' ? new CalendarCounter(spec.window) : undefined;
+    this.#period = spec.window.kind === 'rolling' ? counter(spec.window.seconds) : undefined;
+
+    const minTraffic = spec.alerting.minTrafficPerSecond;
+    this.tiers = enabled.map((tier) => ({
+      id: tier.id,
+      severity: tier.severity,
+      burnFactor: burnFactor(tier.budgetFraction, spec.window, tier.longWindowSeconds),
+      long: counter(tier.longWindowSeconds),
+      short: counter(tier.shortWindowSeconds),
+      minEvents: minTraffic > 0 ? minTraffic * tier.longWindowSeconds : 0,
+    }));
+    this.firing = this.tiers.map(() => false);
+    const shortestLong = enabled.reduce<number | undefined>(
+      (min, tier) =>
+        min === undefined || tier.longWindowSeconds < min ? tier.longWindowSeconds : min,
+      undefined,
+    );
+    this.#forecast = shortestLong === undefined ? this.#period : counter(shortestLong);
+  }
+
+  /** Adds events at `at` to every window. */
+  add(at: number, good: number, bad: number): void {
+    const counters = this.counters;
+    for (let i = 0; i < counters.length; i++) counters[i]?.add(at, good, bad);
+    this.calendar?.add(at, good, bad);
+    this.goodTotal += good;
+    this.badTotal += bad;
+  }
+
+  /** Bytes held by the window rings. */
+  get byteLength(): number {
+    return this.counters.reduce((sum, c) => sum + c.byteLength, 0);
+  }
+
+  /** The status as of `now`; rotates the windows to `now`. */
+  status(now: number): SloStatus {
+    const allowed = this.allowedErrorRatio;
+    const byCounter = new Map<WindowCounter, WindowStatus>();
+    const windows: WindowStatus[] = [];
+    this.counters.forEach((counter, i) => {
+      counter.read(now);
+      const status = windowStatus(
+        this.#texts[i] as string,
+        counter.seconds,
+        counter.good,
+        counter.bad,
+        allowed,
+      );
+      byCounter.set(counter, status);
+      windows.push(status);
+    });
+
+    const window = this.spec.window;
+    let period: Mutable<PeriodStatus>;
+    if (this.calendar !== undefined) {
+      const calendar = this.calendar;
+      calendar.read(now);
+      const startsAt = calendar.startMs ?? now;
+      const endsAt = calendar.endMs ?? now;
+      const status = windowStatus(
+        window.text,
+        Math.max(0, (now - startsAt) / 1000),
+        calendar.good,
+        calendar.bad,
+        allowed,
+      );
+      windows.push(status);
+      period = {
+        ...status,
+        kind: 'calendar',
+        periodSeconds: (endsAt - startsAt) / 1000,
+        startsAt,
+        endsAt,
+      };
+    } else {
+      const status = byCounter.get(this.#period as WindowCounter) as WindowStatus;
+      period = { ...status, window: window.text, kind: 'rolling', periodSeconds: window.seconds };
+    }
+    if (period.total > 0) {
+      period.budgetEvents = allowed * period.total;
+      const consumed = period.burnRate as number;
+      period.consumed = consumed;
+      period.budgetRemaining = 1 - consumed;
+    }
+
+    const tiers: TierStatus[] = this.tiers.map((tier) => {
+      const long = byCounter.get(tier.long) as WindowStatus;
+      const short = byCounter.get(tier.short) as WindowStatus;
+      const trafficGuardMet = tier.minEvents === 0 || long.total >= tier.minEvents;
+      const status: Mutable<TierStatus> = {
+        id: tier.id,
+        severity: tier.severity,
+        burnFactor: tier.burnFactor,
+        longWindow: long.window,
+        shortWindow: short.window,
+        trafficGuardMet,
+        firing:
+          trafficGuardMet &&
+          long.burnRate !== undefined &&
+          short.burnRate !== undefined &&
+          long.burnRate >= tier.burnFactor &&
+          short.burnRate >= tier.burnFactor,
+      };
+      if (long.burnRate !== undefined) status.longBurn = long.burnRate;
+      if (short.burnRate !== undefined) status.shortBurn = short.burnRate;
+      return status;
+    });
+
+    const forecast =
+      this.#forecast === undefined ? period : (byCounter.get(this.#forecast) as WindowStatus);
+    const remaining = period.budgetRemaining;
+    const status: Mutable<SloStatus> = {
+      sloId: this.spec.id,
+      objective: this.spec.objective,
+      allowedErrorRatio: allowed,
+      at: now,
+      windows,
+      period,
+      forecastWindow: forecast.window,
+      tiers,
+      firing: tiers.some((tier) => tier.firing),
+      budgetExhausted: remaining !== undefined && remaining <= 0,
+    };
+    if (remaining !== undefined && remaining <= 0) {
+      status.timeToExhaustionSeconds = 0;
+    } else {
+      const seconds = timeToExhaustion({
+        burnRate: forecast.burnRate,
+        window: period.periodSeconds > 0 ? period.periodSeconds : window.seconds,
+        budgetRemaining: remaining ?? 1,
+      });
+      if (seconds !== undefined) {
+        status.timeToExhaustionSeconds = seconds;
+        status.projectedExhaustionAt = now + seconds * 1000;
+      }
+    }
+    return status;
+  }
+}
