@@ -79,3 +79,21 @@ export const TRACKER_DEFAULTS = {
   /** Distinct unknown SLO ids warned about (once each); more are ignored without a warning. */
   maxUnknownIdWarnings: 100,
 } as const;
+
+/** Defaults of the release gate (`evaluateGate()`, `srekit gate`). */
+export const GATE_DEFAULTS = {
+  /**
+   * Minimum share of the period's error budget that must remain. 0 = the SLO is met over the
+   * period (nothing overspent); a release gate often asks for more, e.g. 0.25.
+   */
+  minBudgetRemaining: 0,
+  /**
+   * Whether an SLO without data (no traffic, rules not loaded, absent from a results file) fails
+   * the gate. True: a gate that cannot see must not wave a release through.
+   */
+  requireData: true,
+  /** Label scheme of the rules queried in Prometheus. */
+  compat: 'srekit',
+  /** Timeout of each Prometheus HTTP API request. */
+  timeoutMs: 10_000,
+} as const;
