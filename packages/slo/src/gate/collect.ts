@@ -369,9 +369,9 @@ async function collectFromResults(
     const entry = file.slos[spec.id];
     const forecastWindow = options.forecastWindow ?? defaultBurnRateWindow(spec);
     if (!entry) {
-      const windows = [...expectedWindows(spec, base)].map(
-        ([window, seconds]): WindowData => ({ window, seconds, period: window === base.period }),
-      );
+      const windows: WindowData[] = [
+        { window: base.period, seconds: base.periodSeconds, period: true },
+      ];
       return assemble(spec, base, 'not-in-results', windows, {
         forecastBasis: forecastWindow,
         warnings: [],
@@ -384,7 +384,8 @@ async function collectFromResults(
       total: entry.total,
       bad,
     });
-    const windowSet = expectedWindows(spec, base);
+    // Only the windows the file counts: a window it leaves out is unknown, not idle.
+    const windowSet = new Map<string, number>([[base.period, base.periodSeconds]]);
     const counted = new Map<string, EventCounts>();
     for (const [text, counts] of Object.entries(entry.windows ?? {})) {
       const seconds = parseDuration(text) as number;
