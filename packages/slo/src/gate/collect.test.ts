@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakePrometheus, sloSeries } from '../../test/fake-prometheus.js';
 import { testSpec } from '../../test/gate-specs.js';
 import { SLO_ERROR_CODES } from '../errors.js';
+import type { SloSpec } from '../types.js';
 import { collectSloData, defaultBurnRateWindow, sloSeriesQuery } from './collect.js';
 
 const checkout = testSpec();
@@ -24,7 +25,7 @@ describe('sloSeriesQuery', () => {
 });
 
 describe('defaultBurnRateWindow', () => {
-  it('is the first enabled page tier’s long window', () => {
+  it('is the shortest long window of the enabled page tiers', () => {
     expect(defaultBurnRateWindow(checkout)).toBe('1h');
     const slowOnly = testSpec({
       tiers: checkout.alerting.tiers.map((t) =>
@@ -33,6 +34,13 @@ describe('defaultBurnRateWindow', () => {
     });
     expect(defaultBurnRateWindow(slowOnly)).toBe('6h');
     expect(defaultBurnRateWindow(testSpec({ tiers: [] }))).toBe('1h');
+    const noPage: SloSpec = {
+      ...slowOnly,
+      alerting: { ...slowOnly.alerting, page: { ...slowOnly.alerting.page, enabled: false } },
+    };
+    expect(defaultBurnRateWindow(noPage)).toBe('1h');
+    const reordered = testSpec({ tiers: [...checkout.alerting.tiers].reverse() });
+    expect(defaultBurnRateWindow(reordered)).toBe('1h');
   });
 });
 
@@ -171,6 +179,49 @@ describe('collectSloData from Prometheus', () => {
         '2 series of slo:period_error_budget_remaining:ratio carry slo_id="checkout-availability"; the lowest value is used',
       ),
     ]);
+  });
+});
+
+describe('collectSloData for a calendar month', () => {
+  const monthly: SloSpec = {
+    ...checkout,
+    window: {
+      kind: 'calendar',
+      unit: 'month',
+      count: 1,
+      timeZone: 'UTC',
+      seconds: 30 * 86_400,
+      text: '1 month (UTC)',
+    },
+  };
+
+  it('reads the period from the unit-named srekit rule', async () => {
+    const { fetch } = fakePrometheus(
+      sloSeries('checkout-availability', {
+        errorRatios: { '1h': '0', _month: '0.00025' },
+        budgetRemaining: '0.75',
+      }),
+    );
+    const data = await collectSloData([monthly], { prometheus: 'http://p', fetch });
+    expect(data.slos[0]).toMatchObject({
+      period: 'month',
+      periodText: '1 month (UTC)',
+      errorRatio: 0.00025,
+      budgetRemaining: 0.75,
+    });
+    expect(data.slos[0]?.burnRates.month).toBe(0.25);
+  });
+
+  it('reads the 30d rule in sloth mode', async () => {
+    const { fetch } = fakePrometheus(
+      sloSeries('checkout-availability', { errorRatios: { '30d': '0.0005' } }, 'sloth_id'),
+    );
+    const data = await collectSloData([monthly], {
+      prometheus: 'http://p',
+      compat: 'sloth',
+      fetch,
+    });
+    expect(data.slos[0]?.budgetRemaining).toBe(0.5);
   });
 });
 

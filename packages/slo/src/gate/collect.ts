@@ -3,6 +3,7 @@ import { GATE_DEFAULTS } from '../defaults.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { errorBudget } from '../error-budget.js';
 import { RULE_LABELS, RULES } from '../metrics.js';
+import { calendarSuffix } from '../rules/calendar.js';
 import type { SloSpec } from '../types.js';
 import { windowSeconds } from '../window.js';
 import { type InstantSample, queryInstant, sourceError } from './prometheus-api.js';
@@ -26,14 +27,19 @@ import type {
 const FALLBACK_BURN_WINDOW_SECONDS = 3_600;
 
 /**
- * The window the gate's burn-rate check and the exhaustion forecast read by default: the long
- * window of the SLO's first enabled page tier (`1h` for the workbook's page-fast tier), or `1h`
- * when no page tier is enabled. It answers "is the budget burning right now", which the period's
- * burn rate (the same number as the budget already spent) cannot.
+ * The window the gate's burn-rate check and the exhaustion forecast read by default: the
+ * shortest long window of the SLO's enabled page tiers (`1h` for the workbook's page-fast tier),
+ * or `1h` when the SLO pages on nothing. It is the window `slo:time_to_exhaustion:seconds`
+ * extrapolates, and it answers "is the budget burning right now", which the period's burn rate
+ * (the same number as the budget already spent) cannot.
  */
 export function defaultBurnRateWindow(spec: SloSpec): string {
-  const tier = spec.alerting.tiers.find((t) => t.enabled && t.severity === 'page');
-  return formatDuration(tier?.longWindowSeconds ?? FALLBACK_BURN_WINDOW_SECONDS);
+  const longs = spec.alerting.page.enabled
+    ? spec.alerting.tiers
+        .filter((t) => t.enabled && t.severity === 'page')
+        .map((t) => t.longWindowSeconds)
+    : [];
+  return formatDuration(longs.length > 0 ? Math.min(...longs) : FALLBACK_BURN_WINDOW_SECONDS);
 }
 
 /** Options of {@link collectSloData}. */
@@ -70,7 +76,9 @@ export async function collectSloData(
 
 interface SloBasics {
   readonly allowed: number;
+  /** Key of the period among the windows: `30d`, or `month` for a calendar month. */
   readonly period: string;
+  readonly periodText: string;
   readonly periodSeconds: number;
   readonly budgetSeconds: number;
   readonly objective: number;
@@ -81,7 +89,8 @@ function basics(spec: SloSpec): SloBasics {
   const periodSeconds = windowSeconds(spec.window);
   return {
     allowed: budget.allowedErrorRatio,
-    period: formatDuration(periodSeconds),
+    period: spec.window.kind === 'calendar' ? spec.window.unit : formatDuration(periodSeconds),
+    periodText: spec.window.text,
     periodSeconds,
     budgetSeconds: budget.budgetSeconds,
     objective: budget.objective,
@@ -174,6 +183,7 @@ function assemble(
     objective: base.objective,
     allowedErrorRatio: base.allowed,
     period: base.period,
+    periodText: base.periodText,
     periodSeconds: base.periodSeconds,
     budgetSeconds: base.budgetSeconds,
     ...(errorRatio === undefined ? {} : { errorRatio, sli: 1 - errorRatio }),
@@ -268,8 +278,15 @@ async function collectFromPrometheus(
       const seconds = parseDuration(text);
       if (seconds !== undefined && !windowSet.has(text)) windowSet.set(text, seconds);
     }
+    const ruleName = (window: string): string => {
+      if (window !== base.period || spec.window.kind !== 'calendar') return RULES.sliError(window);
+      // srekit names a calendar period's rule by its unit; Sloth only knows rolling windows.
+      return RULES.sliError(
+        compat === 'srekit' ? calendarSuffix(spec.window) : formatDuration(base.periodSeconds),
+      );
+    };
     const windows: WindowData[] = [...windowSet].map(([window, seconds]) => {
-      const errorRatio = value(RULES.sliError(window), 'max');
+      const errorRatio = value(ruleName(window), 'max');
       const burn = safeBurn(errorRatio, base.allowed);
       return {
         window,

@@ -203,7 +203,7 @@ function noDataReason(spec: SloSpec, slo: SloData, data: SloDataSet): string {
     case 'not-in-results':
       return `no data: ${data.source} has no entry "${spec.id}"; add its good/total counts or fix the id (<service>-<name>)`;
     default:
-      return `no data: no traffic in the ${slo.period} period (0 events), so the budget is unknown; check the SLI query`;
+      return `no data: no traffic in the ${slo.periodText} period (0 events), so the budget is unknown; check the SLI query`;
   }
 }
 
@@ -228,10 +228,10 @@ function gateSlo(
     const sli = `SLI ${formatSli(slo.sli)} vs objective ${formatSli(slo.objective / 100)}`;
     const left =
       remaining < 0
-        ? `error budget overspent: remaining ${formatPercent(remaining)} of ${formatSeconds(slo.budgetSeconds)} over ${slo.period} (${sli})`
+        ? `error budget overspent: remaining ${formatPercent(remaining)} of ${formatSeconds(slo.budgetSeconds)} over ${slo.periodText} (${sli})`
         : `error budget remaining ${formatPercent(remaining)} (${formatSeconds(
             remaining * slo.budgetSeconds,
-          )} of ${formatSeconds(slo.budgetSeconds)} over ${slo.period}; ${sli})`;
+          )} of ${formatSeconds(slo.budgetSeconds)} over ${slo.periodText}; ${sli})`;
     if (remaining < min) {
       checks.push({
         check: 'budget',
@@ -253,7 +253,7 @@ function gateSlo(
   if (burn === undefined && data.kind === 'results' && slo.burnRates[slo.period] !== undefined) {
     // A results file usually covers one test run: its whole run stands in for the window.
     burn = slo.burnRates[slo.period];
-    burnWindow = `${slo.period} (the whole results; no ${window} counts given)`;
+    burnWindow = `${slo.periodText} (the whole results; no ${window} counts given)`;
   }
   if (thresholds.maxBurnRate !== undefined) {
     const max = thresholds.maxBurnRate;

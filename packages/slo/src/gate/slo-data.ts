@@ -78,8 +78,13 @@ export interface SloData {
   /** Objective in percent. */
   readonly objective: number;
   readonly allowedErrorRatio: number;
-  /** The SLO period as a Prometheus duration, e.g. `30d`. */
+  /**
+   * The SLO period's key among {@link SloData.windows}: its Prometheus duration (`30d`), or the
+   * calendar unit (`month`) for a calendar window.
+   */
   readonly period: string;
+  /** The period as the spec writes it, for sentences: `30d`, `1 month (Europe/Berlin)`. */
+  readonly periodText: string;
   readonly periodSeconds: number;
   /** The whole budget as seconds of full outage (2592 for 99.9 % over 30 d). */
   readonly budgetSeconds: number;

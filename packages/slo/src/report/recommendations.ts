@@ -79,7 +79,7 @@ export function recommend(spec: SloSpec, data: SloData): Recommendation[] {
       add(
         'warning',
         'no-data',
-        `no traffic in the ${data.period} period: no data, check the SLI query${totalQueryHint(spec)}`,
+        `no traffic in the ${data.periodText} period: no data, check the SLI query${totalQueryHint(spec)}`,
       );
       break;
     case 'no-rules':
@@ -131,7 +131,7 @@ export function recommend(spec: SloSpec, data: SloData): Recommendation[] {
     add(
       'warning',
       'budget-tiny',
-      `objective ${spec.objectiveText} % leaves ${formatSeconds(data.budgetSeconds)} of budget ${periodPhrase(data.period, data.periodSeconds)}: one incident spends it before anyone can respond${looser ? `; consider ${looser} %` : ''}`,
+      `objective ${spec.objectiveText} % leaves ${formatSeconds(data.budgetSeconds)} of budget ${periodPhrase(data.periodText, data.periodSeconds)}: one incident spends it before anyone can respond${looser ? `; consider ${looser} %` : ''}`,
     );
   }
 
@@ -197,7 +197,7 @@ function burning(
     add(
       'info',
       'burning',
-      `at ${formatBurnRate(burn)} burn the budget runs out before the ${data.period} period ends (a full budget lasts ${formatSeconds(
+      `at ${formatBurnRate(burn)} burn the budget runs out before the ${data.periodText} period ends (a full budget lasts ${formatSeconds(
         data.periodSeconds / burn,
       )}${leftLasts(data, burn)}): no alert tier is firing, but watch it`,
     );

@@ -200,7 +200,7 @@ export function buildReport(
 
 /** `99.9 % over 30d`. */
 export function objectiveLine(entry: SloReportEntry): string {
-  return `${entry.objectiveText} % over ${entry.data.period}`;
+  return `${entry.objectiveText} % over ${entry.data.periodText}`;
 }
 
 /** `50 % (21m 36s of 43m 12s)`, or `no data`. */
