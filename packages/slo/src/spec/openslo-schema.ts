@@ -172,8 +172,34 @@ const objectiveSchema = strict({
   displayName: z.string().optional(),
   op: z.enum(['lt', 'lte', 'gt', 'gte']).optional(),
   value: z.number().optional(),
-  target: z.number().optional(),
-  targetPercent: z.number().optional(),
+  target: z
+    .number()
+    .superRefine((value, ctx) => {
+      if (!(value > 0 && value < 1)) {
+        addIssue(ctx, `target ${value} is not a ratio between 0 and 1 (exclusive)`, {
+          code: SLO_ERROR_CODES.SPEC_OBJECTIVE,
+          fix:
+            value >= 1 && value < 100
+              ? `\`target\` is a ratio: write \`target: ${Number((value / 100).toPrecision(12))}\` or \`targetPercent: ${value}\`.`
+              : 'Write the target as a ratio, e.g. 0.999.',
+        });
+      }
+    })
+    .optional(),
+  targetPercent: z
+    .number()
+    .superRefine((value, ctx) => {
+      if (!(value > 0 && value < 100)) {
+        addIssue(ctx, `targetPercent ${value} is not between 0 and 100 (exclusive)`, {
+          code: SLO_ERROR_CODES.SPEC_OBJECTIVE,
+          fix:
+            value >= 100
+              ? 'An objective of 100 % leaves no error budget; use e.g. 99.9.'
+              : 'Write the objective as a percentage, e.g. 99.9.',
+        });
+      }
+    })
+    .optional(),
   timeSliceTarget: z.number().optional(),
   timeSliceWindow: z.union([z.number(), z.string()]).optional(),
   indicator: inlineSliSchema.optional(),

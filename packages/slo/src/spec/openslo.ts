@@ -238,6 +238,18 @@ export function resolveOpenSlo(
   const registry = new Registry(objects, problems);
   const slos: LocatedSlo[] = [];
   for (const object of objects) {
+    // Every SLI is checked on its own too, so an unused one with errors is still reported.
+    if (object.kind === 'SLI' && object.value) {
+      convertSli(
+        object.value.spec as SliSpecInput,
+        new Tracker(problems).for(object.source, ['spec']),
+        registry,
+      );
+    }
+    if (object.kind === 'SLO' && !object.value)
+      checkRawReferences(object, registry, new Tracker(problems));
+  }
+  for (const object of objects) {
     if (object.kind !== 'SLO' || !object.value) continue;
     if (registry.get('SLO', object.name) !== object) continue;
     for (const slo of convertSlo(object, registry, new Tracker(problems), context)) {
@@ -245,6 +257,47 @@ export function resolveOpenSlo(
     }
   }
   return { slos, problems };
+}
+
+/**
+ * The references of an SLO whose schema check failed, so a misspelt name is reported in the same
+ * run as the other problems.
+ */
+function checkRawReferences(object: OpenSloObject, registry: Registry, tracker: Tracker): void {
+  const spec = (object.source.data as { spec?: unknown }).spec;
+  if (spec === null || typeof spec !== 'object') return;
+  const at = tracker.for(object.source);
+  const record = spec as Record<string, unknown>;
+  const check = (value: unknown, path: Path, kind: OpenSloKind): void => {
+    if (typeof value === 'string' && value.length > 0 && !registry.get(kind, value)) {
+      reportMissing(at, path, kind, value, registry);
+    }
+  };
+  check(record.indicatorRef, ['spec', 'indicatorRef'], 'SLI');
+  if (Array.isArray(record.objectives)) {
+    record.objectives.forEach((objective: unknown, index) => {
+      if (objective !== null && typeof objective === 'object') {
+        check(
+          (objective as Record<string, unknown>).indicatorRef,
+          ['spec', 'objectives', index, 'indicatorRef'],
+          'SLI',
+        );
+      }
+    });
+  }
+  if (Array.isArray(record.alertPolicies)) {
+    record.alertPolicies.forEach((policy: unknown, index) => {
+      if (typeof policy === 'string')
+        check(policy, ['spec', 'alertPolicies', index], 'AlertPolicy');
+      else if (policy !== null && typeof policy === 'object') {
+        check(
+          (policy as Record<string, unknown>).alertPolicyRef,
+          ['spec', 'alertPolicies', index, 'alertPolicyRef'],
+          'AlertPolicy',
+        );
+      }
+    });
+  }
 }
 
 function convertSlo(
@@ -272,7 +325,7 @@ function convertSlo(
     const path: Path = ['spec', 'objectives', index];
     const objectiveText = convertObjective(objective, at, path);
     const budgetingMethod = convertBudgeting(spec.budgetingMethod, objective, at, path, context);
-    const sli = resolveIndicator(spec, objective, at, path, registry, tracker, context);
+    const sli = resolveIndicator(spec, objective, at, path, registry, tracker);
     if (tracker.errors > before || !objectiveText || !budgetingMethod || !sli) return;
     if (sli.kind === 'threshold' && spec.budgetingMethod === 'Occurrences') {
       at.error(
@@ -559,7 +612,6 @@ function resolveIndicator(
   path: Path,
   registry: Registry,
   tracker: Tracker,
-  context: SchemaContext,
 ): Sli | undefined {
   let sliSpec: SliSpecInput | undefined;
   let where: Reporter | undefined;
@@ -608,7 +660,19 @@ function resolveIndicator(
     );
     return undefined;
   }
-  return convertSli(sliSpec, objective, path, at, where, registry, context);
+  const draft = convertSli(sliSpec, where, registry);
+  if (draft?.kind !== 'threshold-query') return draft;
+  if (objective.op === undefined || objective.value === undefined) {
+    at.error(
+      path,
+      SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+      'a thresholdMetric objective needs `op` and `value`',
+      'Add e.g. `op: lt` and `value: 0.3` (good while the query is below 0.3).',
+      { target: 'key' },
+    );
+    return undefined;
+  }
+  return { kind: 'threshold', query: draft.query, op: objective.op, threshold: objective.value };
 }
 
 function reportMissing(
@@ -625,20 +689,14 @@ function reportMissing(
     `no ${kind} named \`${name}\``,
     suggestion
       ? `Did you mean \`${suggestion}\`?`
-      : `Define a ${kind} with \`metadata.name: ${name}\` in one of the spec files, or fix the name.`,
+      : `Define ${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} with \`metadata.name: ${name}\` in one of the spec files, or fix the name.`,
   );
 }
 
-function convertSli(
-  sli: SliSpecInput,
-  objective: ObjectiveInput,
-  objectivePath: Path,
-  slo: Reporter,
-  at: Reporter,
-  registry: Registry,
-  context: SchemaContext,
-): Sli | undefined {
-  void context;
+/** An SLI as read from its object; a threshold SLI still needs the objective's `op`/`value`. */
+type SliDraft = Sli | { readonly kind: 'threshold-query'; readonly query: string };
+
+function convertSli(sli: SliSpecInput, at: Reporter, registry: Registry): SliDraft | undefined {
   if ((sli.ratioMetric === undefined) === (sli.thresholdMetric === undefined)) {
     at.error(
       sli.ratioMetric ? ['thresholdMetric'] : [],
@@ -658,17 +716,7 @@ function convertSli(
       !checkQuerySyntax(query, ['thresholdMetric', 'metricSource', 'spec', 'query'], at)
     )
       return undefined;
-    if (objective.op === undefined || objective.value === undefined) {
-      slo.error(
-        objectivePath,
-        SLO_ERROR_CODES.SPEC_INVALID_FIELD,
-        'a thresholdMetric objective needs `op` and `value`',
-        'Add e.g. `op: lt` and `value: 0.3` (good while the query is below 0.3).',
-        { target: 'key' },
-      );
-      return undefined;
-    }
-    return { kind: 'threshold', query, op: objective.op, threshold: objective.value };
+    return { kind: 'threshold-query', query };
   }
   const ratio = sli.ratioMetric as NonNullable<SliSpecInput['ratioMetric']>;
   const counter = ratio.counter ?? false;

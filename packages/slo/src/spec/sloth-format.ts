@@ -132,8 +132,10 @@ function sloSchema(context: SchemaContext, extended: boolean) {
         error_query: queryField(true).optional(),
         good_query: queryField(true).optional(),
         total_query: queryField(true),
-      })
-    : strict({ error_query: queryField(true), total_query: queryField(true) });
+      }).superRefine(checkEvents)
+    : strict({ error_query: queryField(true), total_query: queryField(true) }).superRefine(
+        checkEvents,
+      );
   return strict({
     name: nameField('SLO name'),
     objective: objectiveField(),
@@ -151,7 +153,7 @@ function sloSchema(context: SchemaContext, extended: boolean) {
       raw: strict({ error_ratio_query: queryField(true) }).optional(),
       plugin: z.unknown().optional(),
       ...(extended ? { latency: latencySchema().optional() } : {}),
-    }),
+    }).superRefine(checkSliKinds(extended)),
     alerting: (extended
       ? strict({
           name: z.string().min(1).optional(),
@@ -159,7 +161,10 @@ function sloSchema(context: SchemaContext, extended: boolean) {
           annotations: labelsField('annotation').optional(),
           page_alert: alertSchema(true).optional(),
           ticket_alert: alertSchema(true).optional(),
-          tiers: z.record(z.string(), tierSchema(context)).optional(),
+          tiers: z
+            .record(z.string(), tierSchema(context).superRefine(checkTierWindows))
+            .superRefine(checkTierIds)
+            .optional(),
           min_traffic: z.number().min(0).optional(),
         })
       : strict({
@@ -265,13 +270,14 @@ export function readSlothDocument(
   rawSlos.forEach((raw, index) => {
     const problems = new DocumentProblems(spec, ['slos', index]);
     result.problems.push(problems);
+    // Checked on the raw data so it is reported together with any schema problem.
+    if (!extended) checkSlothAlertName(raw, problems);
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       problems.addZodIssues(parsed.error.issues, raw);
       return;
     }
     const input = parsed.data as SloInput;
-    const before = problems.problems.length;
     const slo = convertSlo(input, {
       spec,
       index,
@@ -282,14 +288,32 @@ export function readSlothDocument(
       problems,
       context,
     });
-    const hasErrors = problems.problems
-      .slice(before)
-      .some((problem) => problem.severity === 'error');
+    const hasErrors = problems.problems.some((problem) => problem.severity === 'error');
     if (slo && topOk && !hasErrors) {
       result.slos.push({ slo, document: spec, namePath: ['slos', index, 'name'] });
     }
   });
   return result;
+}
+
+/** Sloth requires `alerting.name` unless both alerts are disabled. */
+function checkSlothAlertName(raw: unknown, problems: DocumentProblems): void {
+  if (raw === null || typeof raw !== 'object') return;
+  const alerting = (raw as { alerting?: unknown }).alerting;
+  const record =
+    alerting !== null && typeof alerting === 'object'
+      ? (alerting as Record<string, unknown>)
+      : undefined;
+  if (record?.name !== undefined) return;
+  const disabled = (key: string): boolean =>
+    (record?.[key] as { disable?: unknown } | undefined)?.disable === true;
+  if (disabled('page_alert') && disabled('ticket_alert')) return;
+  problems.add({
+    path: record ? ['alerting', 'name'] : ['alerting'],
+    code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+    message: record ? '`alerting.name` is required' : '`alerting` with a `name` is required',
+    fix: 'Sloth specs name their alerts: add `alerting: { name: MyServiceHighErrorRate }`, or disable both `page_alert` and `ticket_alert`.',
+  });
 }
 
 interface ConvertContext {
@@ -306,7 +330,7 @@ interface ConvertContext {
 function convertSlo(input: SloInput, c: ConvertContext): SloSpec | undefined {
   const { problems, format } = c;
   const extended = format === 'srekit';
-  const sli = convertSli(input, c);
+  const sli = convertSli(input);
 
   for (const ignored of ['infoLabels', 'interval'] as const) {
     if (input[ignored] !== undefined) {
@@ -404,74 +428,142 @@ function toWindow(input: WindowInput): SloWindow {
   return calendarWindow(input.calendar, 1, input.time_zone ?? 'UTC');
 }
 
-function convertSli(input: SloInput, c: ConvertContext): Sli | undefined {
+function convertSli(input: SloInput): Sli | undefined {
   const { sli } = input;
-  const kinds = (['events', 'raw', 'plugin', 'latency'] as const).filter(
-    (kind) => sli[kind] !== undefined,
-  );
-  if (sli.plugin !== undefined) {
-    c.problems.add({
-      path: ['sli', 'plugin'],
-      target: 'key',
-      code: SLO_ERROR_CODES.SPEC_UNSUPPORTED,
-      message: 'Sloth SLI plugins are not supported by srekit',
-      fix: 'Write the query the plugin would produce as `sli.events` (error_query and total_query) or `sli.raw` (error_ratio_query).',
-    });
-    return undefined;
-  }
-  if (kinds.length !== 1) {
-    const allowed = c.format === 'srekit' ? '`events`, `raw` or `latency`' : '`events` or `raw`';
-    c.problems.add({
-      path: kinds.length === 0 ? ['sli'] : ['sli', kinds[1] as string],
-      target: 'key',
-      code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
-      message:
-        kinds.length === 0
-          ? 'the SLI has no type'
-          : `the SLI has ${kinds.length} types (${kinds.join(', ')})`,
-      fix: `Give exactly one of ${allowed}.`,
-    });
-    return undefined;
-  }
   if (sli.events) {
     const { error_query: errorQuery, good_query: goodQuery, total_query: totalQuery } = sli.events;
-    if ((errorQuery === undefined) === (goodQuery === undefined)) {
-      c.problems.add({
-        path: ['sli', 'events', ...(errorQuery === undefined ? [] : ['good_query'])],
-        target: 'key',
-        code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
-        message:
-          errorQuery === undefined
-            ? '`error_query` is required'
-            : 'give `error_query` or `good_query`, not both',
-        fix: 'Count bad events with `error_query` or good events with `good_query`, and all events with `total_query`.',
-      });
-      return undefined;
-    }
-    const numerator = errorQuery ?? goodQuery;
-    if (numerator !== undefined && numerator.trim() === totalQuery.trim()) {
-      c.problems.add({
-        path: ['sli', 'events', 'total_query'],
-        code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
-        message: `\`total_query\` is the same query as \`${errorQuery === undefined ? 'good_query' : 'error_query'}\``,
-        fix: 'The total query counts all events; the other one counts only the bad (or good) ones.',
-      });
-      return undefined;
-    }
-    return errorQuery !== undefined
-      ? { kind: 'events', errorQuery, totalQuery }
-      : { kind: 'good-events', goodQuery: goodQuery as string, totalQuery };
+    if (errorQuery !== undefined) return { kind: 'events', errorQuery, totalQuery };
+    return goodQuery === undefined ? undefined : { kind: 'good-events', goodQuery, totalQuery };
   }
   if (sli.raw) return { kind: 'raw', errorRatioQuery: sli.raw.error_ratio_query };
-  const latency = sli.latency as NonNullable<SloInput['sli']['latency']>;
-  const thresholdSeconds = latencySeconds(latency.threshold) as number;
+  if (!sli.latency) return undefined;
+  const thresholdSeconds = latencySeconds(sli.latency.threshold) as number;
   return {
     kind: 'latency',
-    metric: latency.histogram,
-    selector: latency.selector ?? '',
+    metric: sli.latency.histogram,
+    selector: sli.latency.selector ?? '',
     thresholdSeconds,
     le: formatNumber(thresholdSeconds),
   };
+}
+
+/** Exactly one SLI type, and no Sloth plugin. */
+function checkSliKinds(extended: boolean) {
+  return (sli: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    if (sli.plugin !== undefined) {
+      addIssue(
+        ctx,
+        'Sloth SLI plugins are not supported by srekit',
+        {
+          code: SLO_ERROR_CODES.SPEC_UNSUPPORTED,
+          target: 'key',
+          fix: 'Write the query the plugin would produce as `sli.events` (error_query and total_query) or `sli.raw` (error_ratio_query).',
+        },
+        ['plugin'],
+      );
+      return;
+    }
+    const kinds = ['events', 'raw', 'latency'].filter((kind) => sli[kind] !== undefined);
+    if (kinds.length === 1) return;
+    const allowed = extended ? '`events`, `raw` or `latency`' : '`events` or `raw`';
+    addIssue(
+      ctx,
+      kinds.length === 0
+        ? 'the SLI has no type'
+        : `the SLI has ${kinds.length} types (${kinds.join(', ')})`,
+      {
+        code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+        target: 'key',
+        fix: `Give exactly one of ${allowed}.`,
+      },
+      kinds.length === 0 ? [] : [kinds[1] as string],
+    );
+  };
+}
+
+/** `error_query` xor `good_query`, and neither the same as `total_query`. */
+function checkEvents(
+  events: {
+    error_query?: string | undefined;
+    good_query?: string | undefined;
+    total_query: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { error_query: errorQuery, good_query: goodQuery, total_query: totalQuery } = events;
+  if ((errorQuery === undefined) === (goodQuery === undefined)) {
+    addIssue(
+      ctx,
+      errorQuery === undefined
+        ? '`error_query` is required'
+        : 'give `error_query` or `good_query`, not both',
+      {
+        code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+        target: 'key',
+        fix: 'Count bad events with `error_query` or good events with `good_query`, and all events with `total_query`.',
+      },
+      errorQuery === undefined ? [] : ['good_query'],
+    );
+    return;
+  }
+  const numerator = errorQuery ?? goodQuery;
+  if (numerator !== undefined && numerator.trim() === totalQuery.trim()) {
+    addIssue(
+      ctx,
+      `\`total_query\` is the same query as \`${errorQuery === undefined ? 'good_query' : 'error_query'}\``,
+      {
+        code: SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+        fix: 'The total query counts all events; the other one counts only the bad (or good) ones.',
+      },
+      ['total_query'],
+    );
+  }
+}
+
+const DEFAULT_TIER_IDS = DEFAULT_ALERT_TIERS.map((tier) => tier.id);
+
+/** Tier ids are the default ones, or new `page-…`/`ticket-…` tiers with their own numbers. */
+function checkTierIds(tiers: Record<string, TierInput>, ctx: z.RefinementCtx): void {
+  for (const [id, tune] of Object.entries(tiers)) {
+    if (DEFAULT_TIER_IDS.includes(id)) continue;
+    const prefixed = id.startsWith('page-') || id.startsWith('ticket-');
+    if (prefixed && tune.budget_fraction !== undefined && tune.long_window !== undefined) continue;
+    const suggestion = didYouMean(id, DEFAULT_TIER_IDS);
+    addIssue(
+      ctx,
+      `unknown alert tier \`${id}\``,
+      {
+        code: SLO_ERROR_CODES.SPEC_UNKNOWN_FIELD,
+        target: 'key',
+        fix: suggestion
+          ? `Did you mean \`${suggestion}\`? Tiers: ${DEFAULT_TIER_IDS.join(', ')}.`
+          : `Tune one of ${DEFAULT_TIER_IDS.join(', ')}, or add a tier whose id starts with \`page-\` or \`ticket-\` and give it \`budget_fraction\` and \`long_window\`.`,
+      },
+      [id],
+    );
+  }
+}
+
+/** Both windows given: the short one must be shorter. */
+function checkTierWindows(tier: TierInput, ctx: z.RefinementCtx): void {
+  if (tier.long_window === undefined || tier.short_window === undefined) return;
+  const long = parseDuration(tier.long_window);
+  const short = parseDuration(tier.short_window);
+  if (long !== undefined && short !== undefined && short >= long) {
+    addIssue(
+      ctx,
+      shortNotShorter(short, long),
+      { code: SLO_ERROR_CODES.SPEC_WINDOW, fix: SHORT_WINDOW_FIX },
+      ['short_window'],
+    );
+  }
+}
+
+const SHORT_WINDOW_FIX =
+  'The short window confirms the burn is still going on: make it about 1/12 of the long window.';
+
+function shortNotShorter(short: number, long: number): string {
+  return `the short window ${formatDuration(short)} is not shorter than the long window ${formatDuration(long)}`;
 }
 
 function toAlertSpec(
@@ -530,26 +622,8 @@ function buildTiers(
     tiers.push(tune ? applyTuning(base, tune, base.id, c) : base);
   }
   for (const [id, tune] of Object.entries(tuning)) {
-    if (known.has(id)) continue;
-    const path = ['alerting', 'tiers', id];
-    const severity = id.startsWith('page-')
-      ? 'page'
-      : id.startsWith('ticket-')
-        ? 'ticket'
-        : undefined;
-    if (!severity || tune.budget_fraction === undefined || tune.long_window === undefined) {
-      const suggestion = didYouMean(id, known);
-      c.problems.add({
-        path,
-        target: 'key',
-        code: SLO_ERROR_CODES.SPEC_UNKNOWN_FIELD,
-        message: `unknown alert tier \`${id}\``,
-        fix: suggestion
-          ? `Did you mean \`${suggestion}\`? Tiers: ${[...known].join(', ')}.`
-          : `Tune one of ${[...known].join(', ')}, or add a tier whose id starts with \`page-\` or \`ticket-\` and give it \`budget_fraction\` and \`long_window\`.`,
-      });
-      continue;
-    }
+    if (known.has(id) || tune.budget_fraction === undefined) continue;
+    const severity = id.startsWith('page-') ? 'page' : 'ticket';
     const base: AlertTier = {
       id,
       severity,
@@ -587,12 +661,13 @@ function applyTuning(base: AlertTier, tune: TierInput, id: string, c: ConvertCon
   } else {
     short = base.shortWindowSeconds;
   }
-  if (short >= long) {
+  // Both windows given is checked by the schema; here one of them is the tier's default.
+  if (short >= long && (tune.long_window === undefined || tune.short_window === undefined)) {
     c.problems.add({
       path: [...path, tune.short_window === undefined ? 'long_window' : 'short_window'],
       code: SLO_ERROR_CODES.SPEC_WINDOW,
-      message: `the short window ${formatDuration(short)} is not shorter than the long window ${formatDuration(long)}`,
-      fix: 'The short window confirms the burn is still going on: make it about 1/12 of the long window.',
+      message: shortNotShorter(short, long),
+      fix: SHORT_WINDOW_FIX,
     });
   }
   return {
