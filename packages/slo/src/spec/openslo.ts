@@ -967,13 +967,23 @@ function convertAlerting(
         );
         return;
       }
+      const budgetFraction = (threshold * lookback) / window.seconds;
+      if (budgetFraction > 1) {
+        condition.at.error(
+          [...condition.path, 'condition', 'threshold'],
+          SLO_ERROR_CODES.SPEC_INVALID_FIELD,
+          `burning ${threshold}× for ${lookbackWindow} spends ${Number((budgetFraction * 100).toPrecision(4))} % of the budget of ${window.text}: the alert could fire only after the budget is gone`,
+          'Lower the threshold or the lookback window so that threshold × lookbackWindow is shorter than the SLO window.',
+        );
+        return;
+      }
       let id = slug(condition.name) || `condition-${conditionIndex}`;
       for (let n = 2; ids.has(id); n += 1) id = `${slug(condition.name)}-${n}`;
       ids.add(id);
       tiers.push({
         id,
         severity: alertSeverity(condition.spec.severity) as 'page' | 'ticket',
-        budgetFraction: (threshold * lookback) / window.seconds,
+        budgetFraction,
         longWindowSeconds: lookback,
         shortWindowSeconds: short,
         enabled,
