@@ -1,57 +1,20 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createTelemetry, LABELS, METRICS, type Telemetry } from '@srekit/core';
 import { LogCapture, listen, type TestServer } from '@srekit/core/testing';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrometheusInstance, startPrometheus, waitFor } from '../support/prometheus.js';
 import { requireBinary } from '../support/system-deps.js';
 
 const prometheusBin = requireBinary('prometheus');
 const promtoolBin = requireBinary('promtool');
 const DURATION = METRICS.httpServerRequestDuration.name;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-}
-
 describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @srekit/core', () => {
   let telemetry: Telemetry;
   let service: TestServer;
-  let prometheus: ChildProcess | undefined;
+  let prometheus: PrometheusInstance | undefined;
   let prometheusUrl = '';
-  let dir = '';
-  let prometheusLog = '';
 
   beforeAll(async () => {
     telemetry = createTelemetry({
@@ -65,45 +28,18 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
     service = await listen(app);
     telemetry.attach(service.server);
 
-    dir = await mkdtemp(join(tmpdir(), 'srekit-prom-'));
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    await writeFile(
-      join(dir, 'prometheus.yml'),
-      [
-        'global:',
-        '  scrape_interval: 1s',
-        '  evaluation_interval: 1s',
-        'scrape_configs:',
-        '  - job_name: scraped',
-        '    static_configs:',
-        `      - targets: ['${service.url.replace('http://', '')}']`,
-        '',
-      ].join('\n'),
-    );
-    prometheus = spawn(
-      prometheusBin as string,
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--enable-feature=exemplar-storage',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    prometheus.stderr?.on('data', (chunk: Buffer) => {
-      prometheusLog = (prometheusLog + chunk.toString()).slice(-4000);
+    prometheus = await startPrometheus({
+      binary: prometheusBin as string,
+      jobs: [{ name: 'scraped', targets: [service.url.replace('http://', '')] }],
+      args: ['--enable-feature=exemplar-storage'],
     });
-    await waitFor('Prometheus to be ready', async () =>
-      (await fetch(`${prometheusUrl}/-/ready`)).ok ? true : undefined,
-    );
+    prometheusUrl = prometheus.url;
   }, 60_000);
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM');
+    await prometheus?.stop();
     await telemetry?.shutdown();
     await service?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('passes promtool check metrics for every metric srekit owns', async () => {
@@ -169,6 +105,6 @@ describe.skipIf(!prometheusBin || !promtoolBin)('a real Prometheus scraping @sre
       const target = body.data.activeTargets[0];
       return target?.health === 'up' ? target : undefined;
     });
-    expect(up.lastError, prometheusLog).toBe('');
+    expect(up.lastError, prometheus?.log()).toBe('');
   }, 60_000);
 });
