@@ -28,6 +28,14 @@ export { errorBudget } from './error-budget.js';
 export type { SloErrorCode } from './errors.js';
 export { formatProblem, SLO_ERROR_CODES, SloSpecError } from './errors.js';
 export { LABELS, METRICS, RESULTS, RULE_LABELS, RULES } from './metrics.js';
+export type { DidYouMeanOptions } from './spec/did-you-mean.js';
+export { didYouMean, editDistance } from './spec/did-you-mean.js';
+export type { LoadSloSpecsOptions } from './spec/load-specs.js';
+export { checkSloSpecFiles, loadSloSpecs } from './spec/load-specs.js';
+export { OPENSLO_VERSION } from './spec/openslo-schema.js';
+export type { ParseSloSpecsOptions, SpecSource } from './spec/parse-specs.js';
+export { checkSloSpecs, checkSpecSources, parseSloSpecs } from './spec/parse-specs.js';
+export { SLOTH_VERSION, SREKIT_VERSION } from './spec/sloth-format.js';
 export type {
   AlertingSpec,
   AlertSpec,
