@@ -113,6 +113,22 @@ describe('collectSloData from Prometheus', () => {
     ]);
   });
 
+  it('never fires the tiers of a disabled alert', async () => {
+    const { fetch } = fakePrometheus(
+      sloSeries('checkout-availability', { errorRatios: { '5m': '0.5', '1h': '0.5' } }),
+    );
+    const quiet: SloSpec = {
+      ...checkout,
+      alerting: { ...checkout.alerting, page: { ...checkout.alerting.page, enabled: false } },
+    };
+    const data = await collectSloData([quiet], { prometheus: 'http://p', fetch });
+    expect(data.slos[0]?.tiers[0]).toMatchObject({
+      id: 'page-fast',
+      enabled: false,
+      firing: false,
+    });
+  });
+
   it('forecasts from the 1h burn rate when the rules have no exhaustion series (Sloth)', async () => {
     const { fetch } = fakePrometheus(
       sloSeries(

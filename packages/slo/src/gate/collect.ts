@@ -125,7 +125,9 @@ function tierStatuses(
     const shortWindow = formatDuration(tier.shortWindowSeconds);
     const longBurnRate = burns[longWindow];
     const shortBurnRate = burns[shortWindow];
-    const firing = !tier.enabled
+    // A tier of a disabled alert (Sloth's `disable: true`) is never generated, so never fires.
+    const enabled = tier.enabled && spec.alerting[tier.severity].enabled;
+    const firing = !enabled
       ? false
       : longBurnRate === undefined || shortBurnRate === undefined
         ? undefined
@@ -140,7 +142,7 @@ function tierStatuses(
       ...(shortBurnRate === undefined ? {} : { shortBurnRate }),
       firing,
       reachable: factor * base.allowed <= 1,
-      enabled: tier.enabled,
+      enabled,
     };
   });
 }
