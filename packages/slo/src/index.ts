@@ -21,13 +21,64 @@ export {
   objectiveRatio,
   objectiveText,
 } from './decimal.js';
-export { DEFAULT_ALERT_TIERS, SLO_DEFAULTS } from './defaults.js';
+export { DEFAULT_ALERT_TIERS, GATE_DEFAULTS, SLO_DEFAULTS } from './defaults.js';
 export { DAY_SECONDS, formatDuration, humanDuration, parseDuration } from './duration.js';
 export type { ErrorBudget, ErrorBudgetInput } from './error-budget.js';
 export { errorBudget } from './error-budget.js';
 export type { SloErrorCode } from './errors.js';
 export { formatProblem, SLO_ERROR_CODES, SloSpecError } from './errors.js';
+export type { CollectOptions } from './gate/collect.js';
+export { collectSloData, defaultBurnRateWindow, sloSeriesQuery } from './gate/collect.js';
+export type {
+  GateCheck,
+  GateResult,
+  GateThresholds,
+  ResolvedGateThresholds,
+  SloGateResult,
+} from './gate/gate.js';
+export {
+  evaluateGate,
+  formatGateResult,
+  gateFromData,
+  resolveGateThresholds,
+} from './gate/gate.js';
+export type { FetchLike, InstantQueryOptions, InstantSample } from './gate/prometheus-api.js';
+export { prometheusQueryUrl, queryInstant } from './gate/prometheus-api.js';
+export type {
+  EventCounts,
+  ResultsFile,
+  ResultsFileProblem,
+  ResultsFileSlo,
+  ResultsFileValidation,
+} from './gate/results-file.js';
+export {
+  parseResultsFile,
+  RESULTS_FILE_VERSION,
+  readResultsFile,
+  validateResultsFile,
+} from './gate/results-file.js';
+export type {
+  DataStatus,
+  PrometheusSource,
+  ResultsSource,
+  SloData,
+  SloDataSet,
+  SloSource,
+  TierStatus as SloDataTierStatus,
+  WindowData,
+} from './gate/slo-data.js';
 export { LABELS, METRICS, RESULTS, RULE_LABELS, RULES } from './metrics.js';
+export type { Recommendation, RecommendationLevel } from './report/recommendations.js';
+export { RECOMMENDATION_THRESHOLDS, recommend } from './report/recommendations.js';
+export type {
+  Forecast,
+  ReportOptions,
+  SliDescription,
+  SloReport,
+  SloReportEntry,
+} from './report/report.js';
+export { buildReport, describeSli } from './report/report.js';
+export { renderReportHtml } from './report/report-html.js';
 export type { DidYouMeanOptions } from './spec/did-you-mean.js';
 export { didYouMean, editDistance } from './spec/did-you-mean.js';
 export type { LoadSloSpecsOptions } from './spec/load-specs.js';
