@@ -32,7 +32,18 @@ export function calendarPlan(window: CalendarWindow): {
 }
 
 /** The fixed UTC offset (seconds) used for a time zone; 0 for `UTC` or an unknown zone. */
+const OFFSETS = new Map<string, number>();
+
 export function zoneOffsetSeconds(timeZone: string): number {
+  let offset = OFFSETS.get(timeZone);
+  if (offset === undefined) {
+    offset = computeOffset(timeZone);
+    OFFSETS.set(timeZone, offset);
+  }
+  return offset;
+}
+
+function computeOffset(timeZone: string): number {
   if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
   try {
     const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })

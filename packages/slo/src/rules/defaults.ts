@@ -17,8 +17,12 @@ export const RULES_DEFAULTS = {
   slothMode: 'cli-gen-prom',
   /** The short window whose SLI feeds `slo:current_burn_rate:ratio` and the period average. */
   shortWindowSeconds: 300,
-  /** Rule evaluation step the promtool tests use (seconds). */
-  testEvaluationIntervalSeconds: 300,
+  /**
+   * Rule evaluation step of the generated promtool tests (seconds), coarser than production's
+   * 30s so a 3-day window test takes about a second. The tests fix the group order
+   * (`group_eval_order`), so alerts read the recordings of the same step.
+   */
+  testEvaluationIntervalSeconds: 1_800,
 } as const;
 
 /** Extra recording rules srekit mode writes (not in Sloth's scheme). */

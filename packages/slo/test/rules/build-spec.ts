@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { DEFAULT_ALERT_TIERS } from '../../src/defaults.js';
 import { formatDuration } from '../../src/duration.js';
-import type { AlertTier, SloSpec, SloWindow } from '../../src/types.js';
+import { parseSloSpecs } from '../../src/spec/parse-specs.js';
+import type { AlertingSpec, SloSpec, SloWindow } from '../../src/types.js';
 
 /** A rolling window from seconds. */
 export function rolling(seconds: number): SloWindow {
@@ -17,7 +17,7 @@ export function buildSpec(
   const name = overrides.name ?? 'availability';
   const objective = overrides.objective ?? 99.9;
   return {
-    id: `${service}-${name}`,
+    id: overrides.id ?? `${service}-${name}`,
     service,
     name,
     objective,
@@ -46,70 +46,13 @@ export function buildSpec(
   };
 }
 
-interface SlothAlert {
-  disable?: boolean;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+/** Alerting settings with workbook tiers, overridable field by field. */
+export function alerting(overrides: Partial<AlertingSpec> = {}): AlertingSpec {
+  return { ...buildSpec().alerting, ...overrides };
 }
 
-/**
- * Reads a Sloth `prometheus/v1` file into specs the way Sloth maps it to its model (labels
- * merged spec → SLO, alert labels alerting → page/ticket). A stand-in for the spec parser in
- * these tests.
- */
-export function slothFileSpecs(
-  path: string,
-  tiers: readonly AlertTier[] = DEFAULT_ALERT_TIERS,
-): SloSpec[] {
-  const doc = parse(readFileSync(path, 'utf8')) as {
-    service: string;
-    labels?: Record<string, string>;
-    slos: Array<{
-      name: string;
-      objective: number;
-      labels?: Record<string, string>;
-      sli: {
-        events?: { error_query: string; total_query: string };
-        raw?: { error_ratio_query: string };
-      };
-      alerting: {
-        name: string;
-        labels?: Record<string, string>;
-        annotations?: Record<string, string>;
-        page_alert?: SlothAlert;
-        ticket_alert?: SlothAlert;
-      };
-    }>;
-  };
-  return doc.slos.map((slo) => {
-    const alert = (a: SlothAlert | undefined) => ({
-      enabled: !a?.disable,
-      labels: a?.labels ?? {},
-      annotations: a?.annotations ?? {},
-    });
-    return buildSpec({
-      service: doc.service,
-      name: slo.name,
-      objective: slo.objective,
-      objectiveText: String(slo.objective),
-      labels: { ...(doc.labels ?? {}), ...(slo.labels ?? {}) },
-      sli: slo.sli.events
-        ? {
-            kind: 'events',
-            errorQuery: slo.sli.events.error_query,
-            totalQuery: slo.sli.events.total_query,
-          }
-        : { kind: 'raw', errorRatioQuery: slo.sli.raw?.error_ratio_query ?? '' },
-      alerting: {
-        name: slo.alerting.name,
-        labels: slo.alerting.labels ?? {},
-        annotations: slo.alerting.annotations ?? {},
-        page: alert(slo.alerting.page_alert),
-        ticket: alert(slo.alerting.ticket_alert),
-        tiers,
-        minTrafficPerSecond: 0,
-      },
-      source: { format: 'sloth', location: { file: path, line: 1, column: 1 } },
-    });
-  });
+/** The SLOs of a spec fixture under `test/fixtures/specs/`, read by the spec parser. */
+export function fixtureSpecs(name: string): SloSpec[] {
+  const url = new URL(`../fixtures/specs/${name}`, import.meta.url);
+  return parseSloSpecs(readFileSync(url, 'utf8'), { filename: name });
 }
