@@ -59,8 +59,8 @@ interface Context {
 
 function selectorOf(query: string): SeriesSelector | undefined {
   const shape = queryShape(renderWindow(query, '5m'));
-  if (!shape || shape.selectors.length !== 1) return undefined;
-  const selector = shape.selectors[0] as SeriesSelector;
+  const selector = shape?.selectors.length === 1 ? shape.selectors[0] : undefined;
+  if (!selector) return undefined;
   return selector.rangeFunction && COUNTER_FUNCTIONS.has(selector.rangeFunction)
     ? selector
     : undefined;
