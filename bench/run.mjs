@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every srekit benchmark in turn: request-path overhead (wrk, then callgrind instruction
-// counts), then scrape cost.
+// counts), then scrape cost, then the in-process SLO tracker.
 //
 //   node bench/run.mjs            # full runs; update bench/results/*.json and BENCHMARKS.md
 //   node bench/run.mjs --quick    # short smoke runs; print only
@@ -23,7 +23,12 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const benches = ['core-overhead/run.mjs', 'instructions/run.mjs', 'scrape/run.mjs'];
+const benches = [
+  'core-overhead/run.mjs',
+  'instructions/run.mjs',
+  'scrape/run.mjs',
+  'slo-tracker/run.mjs',
+];
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n=== ${bench} ${forwarded.join(' ')}`);

@@ -139,6 +139,22 @@ describe('SloTracker status', () => {
     for (const w of after?.windows ?? []) expect([w.good, w.bad]).toEqual([3, 1]);
   });
 
+  it('keeps the counts of several SLOs apart when their events interleave', () => {
+    const clock = new ManualClock();
+    const other = 'search-latency';
+    const tracker = new SloTracker([trackerSpec(), trackerSpec({ id: other, objective: 99 })], {
+      now: clock.now,
+    });
+    for (let i = 0; i < 30; i++) {
+      tracker.record(ID, true);
+      tracker.record(other, false);
+      tracker.record(other, true);
+    }
+    expect(window(tracker.status(ID), '5m')).toMatchObject({ good: 30, bad: 0 });
+    expect(window(tracker.status(other), '5m')).toMatchObject({ good: 30, bad: 30 });
+    expect(window(tracker.status(other), '5m').burnRate).toBeCloseTo(50, 9);
+  });
+
   it('uses a given timestamp instead of the clock', () => {
     const { tracker, clock } = setup();
     tracker.record(ID, false, clock.ms - 10 * MINUTE); // outside 5m, inside 30m

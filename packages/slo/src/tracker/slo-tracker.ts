@@ -52,6 +52,8 @@ export class SloTracker {
   readonly #unknownIds = new Set<string>();
   readonly #warnings = new Set<string>();
   #unregister: (() => void) | undefined;
+  #lastId: string | undefined;
+  #lastSlo: TrackedSlo | undefined;
 
   /**
    * @param specs - SLOs to track (from `parseSloSpecs()`/`loadSloSpecs()`); ids must be unique.
@@ -122,7 +124,7 @@ export class SloTracker {
    *   you already have saves the clock read. Events older than a window are dropped from it.
    */
   record(sloId: string, good: boolean, at?: number): void {
-    const slo = this.#slos.get(sloId);
+    const slo = this.#find(sloId);
     if (slo === undefined) {
       this.#unknown(sloId);
       return;
@@ -144,7 +146,7 @@ export class SloTracker {
    * @param at - When they happened (epoch ms); default the tracker's clock.
    */
   recordMany(sloId: string, good: number, bad: number, at?: number): void {
-    const slo = this.#slos.get(sloId);
+    const slo = this.#find(sloId);
     if (slo === undefined) {
       this.#unknown(sloId);
       return;
@@ -214,6 +216,18 @@ export class SloTracker {
     this.#unregister = undefined;
     this.#tierFiring.clear();
     this.#budgetExhausted.clear();
+  }
+
+  #find(sloId: string): TrackedSlo | undefined {
+    // Most callers record one SLO over and over (a middleware per SLO): comparing with the last
+    // id is a pointer comparison for the same string and saves the hash lookup.
+    if (sloId === this.#lastId) return this.#lastSlo;
+    const slo = this.#slos.get(sloId);
+    if (slo !== undefined) {
+      this.#lastId = sloId;
+      this.#lastSlo = slo;
+    }
+    return slo;
   }
 
   #evaluate(slo: TrackedSlo, now: number): SloStatus {

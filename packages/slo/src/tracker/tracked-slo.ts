@@ -11,8 +11,10 @@ interface TrackedTier {
   readonly id: string;
   readonly severity: 'page' | 'ticket';
   readonly burnFactor: number;
-  readonly long: WindowCounter;
-  readonly short: WindowCounter;
+  /** Index of the long window in `counters`. */
+  readonly long: number;
+  /** Index of the short window in `counters`. */
+  readonly short: number;
   /** Events needed over the long window for the tier to fire (0 = no guard). */
   readonly minEvents: number;
 }
@@ -59,8 +61,16 @@ export class TrackedSlo {
   /** Whether the budget was exhausted at the last evaluation. */
   exhausted = false;
 
-  readonly #period: WindowCounter | undefined;
-  readonly #forecast: WindowCounter | undefined;
+  // The pending bucket: [start, end) in ms; NaN until the first event.
+  readonly #pendingWidth: number;
+  #pendingStart = Number.NaN;
+  #pendingEnd = Number.NaN;
+  #pendingGood = 0;
+  #pendingBad = 0;
+  /** Index of the rolling period in `counters`; -1 for a calendar period. */
+  readonly #period: number;
+  /** Index of the forecast window in `counters`; -1 for the period. */
+  readonly #forecast: number;
   readonly #texts: readonly string[];
 
   constructor(spec: SloSpec, extraWindowSeconds: readonly number[], buckets: number) {
@@ -95,12 +105,13 @@ export class TrackedSlo {
     if (spec.window.kind === 'rolling') seconds.add(spec.window.seconds);
     const sorted = [...seconds].sort((a, b) => a - b);
     const counters = sorted.map((s) => new WindowCounter(s, buckets));
-    const bySeconds = new Map(counters.map((c) => [c.seconds, c]));
-    const counter = (s: number): WindowCounter => bySeconds.get(s) as WindowCounter;
+    const counter = (s: number): number => sorted.indexOf(s);
     this.counters = counters;
+    // The shortest window's bucket width; a calendar-only SLO without tiers uses one second.
+    this.#pendingWidth = counters[0]?.widthMs ?? 1000;
     this.#texts = counters.map((c) => formatDuration(c.seconds));
     this.calendar = spec.window.kind === 'calendar' ? new CalendarCounter(spec.window) : undefined;
-    this.#period = spec.window.kind === 'rolling' ? counter(spec.window.seconds) : undefined;
+    this.#period = spec.window.kind === 'rolling' ? counter(spec.window.seconds) : -1;
 
     const minTraffic = spec.alerting.minTrafficPerSecond;
     this.tiers = enabled.map((tier) => ({
@@ -120,13 +131,51 @@ export class TrackedSlo {
     this.#forecast = shortestLong === undefined ? this.#period : counter(shortestLong);
   }
 
-  /** Adds events at `at` to every window. */
+  /**
+   * Adds events at `at`. Events of the current bucket of the shortest window only go into a
+   * pending pair of counts, flushed into every window when a later bucket starts or a status is
+   * read: one addition per event instead of one per window. Flushed counts are placed at the
+   * middle of that bucket; for longer windows, whose buckets are wider, the shift is a fraction of
+   * one of their buckets.
+   */
   add(at: number, good: number, bad: number): void {
-    const counters = this.counters;
-    for (let i = 0; i < counters.length; i++) counters[i]?.add(at, good, bad);
-    this.calendar?.add(at, good, bad);
     this.goodTotal += good;
     this.badTotal += bad;
+    // Calendar periods get the exact time: a period boundary may fall inside a pending bucket.
+    this.calendar?.add(at, good, bad);
+    if (at >= this.#pendingStart && at < this.#pendingEnd) {
+      this.#pendingGood += good;
+      this.#pendingBad += bad;
+      return;
+    }
+    this.flush();
+    if (at >= this.#pendingEnd || Number.isNaN(this.#pendingEnd)) {
+      const index = Math.floor(at / this.#pendingWidth);
+      this.#pendingStart = index * this.#pendingWidth;
+      this.#pendingEnd = this.#pendingStart + this.#pendingWidth;
+      this.#pendingGood = good;
+      this.#pendingBad = bad;
+      return;
+    }
+    // Older than the pending bucket: straight into the windows.
+    this.#addToWindows(at, good, bad);
+  }
+
+  /** Moves the pending counts into every window. */
+  flush(): void {
+    if (this.#pendingGood === 0 && this.#pendingBad === 0) return;
+    this.#addToWindows(
+      (this.#pendingStart + this.#pendingEnd) / 2,
+      this.#pendingGood,
+      this.#pendingBad,
+    );
+    this.#pendingGood = 0;
+    this.#pendingBad = 0;
+  }
+
+  #addToWindows(at: number, good: number, bad: number): void {
+    const counters = this.counters;
+    for (let i = 0; i < counters.length; i++) counters[i]?.add(at, good, bad);
   }
 
   /** Bytes held by the window rings. */
@@ -136,21 +185,18 @@ export class TrackedSlo {
 
   /** The status as of `now`; rotates the windows to `now`. */
   status(now: number): SloStatus {
+    this.flush();
     const allowed = this.allowedErrorRatio;
-    const byCounter = new Map<WindowCounter, WindowStatus>();
+    const counters = this.counters;
     const windows: WindowStatus[] = [];
-    this.counters.forEach((counter, i) => {
+    for (let i = 0; i < counters.length; i++) {
+      const counter = counters[i] as WindowCounter;
       counter.read(now);
-      const status = windowStatus(
-        this.#texts[i] as string,
-        counter.seconds,
-        counter.good,
-        counter.bad,
-        allowed,
+      windows.push(
+        windowStatus(this.#texts[i] as string, counter.seconds, counter.good, counter.bad, allowed),
       );
-      byCounter.set(counter, status);
-      windows.push(status);
-    });
+    }
+    const rolling = windows.slice();
 
     const window = this.spec.window;
     let period: Mutable<PeriodStatus>;
@@ -175,7 +221,7 @@ export class TrackedSlo {
         endsAt,
       };
     } else {
-      const status = byCounter.get(this.#period as WindowCounter) as WindowStatus;
+      const status = rolling[this.#period] as WindowStatus;
       period = { ...status, window: window.text, kind: 'rolling', periodSeconds: window.seconds };
     }
     if (period.total > 0) {
@@ -186,8 +232,8 @@ export class TrackedSlo {
     }
 
     const tiers: TierStatus[] = this.tiers.map((tier) => {
-      const long = byCounter.get(tier.long) as WindowStatus;
-      const short = byCounter.get(tier.short) as WindowStatus;
+      const long = rolling[tier.long] as WindowStatus;
+      const short = rolling[tier.short] as WindowStatus;
       const trafficGuardMet = tier.minEvents === 0 || long.total >= tier.minEvents;
       const status: Mutable<TierStatus> = {
         id: tier.id,
@@ -208,8 +254,7 @@ export class TrackedSlo {
       return status;
     });
 
-    const forecast =
-      this.#forecast === undefined ? period : (byCounter.get(this.#forecast) as WindowStatus);
+    const forecast = this.#forecast === -1 ? period : (rolling[this.#forecast] as WindowStatus);
     const remaining = period.budgetRemaining;
     const status: Mutable<SloStatus> = {
       sloId: this.spec.id,
