@@ -28,6 +28,7 @@ const benches = [
   'instructions/run.mjs',
   'scrape/run.mjs',
   'slo-tracker/run.mjs',
+  'slo-rules/run.mjs',
 ];
 let failed = 0;
 for (const bench of benches) {

@@ -98,14 +98,20 @@ function idFilter(spec: SloSpec): string {
   return labelFilter({ [L.id]: spec.id });
 }
 
-/** One series per SLO: queries whose result may carry labels are summed. */
-function sum(query: string): string {
-  return queryShape(query)?.labelless ? query : `sum(${query})`;
+/**
+ * One series per SLO: a query template whose result may carry labels gets summed. The shape
+ * does not depend on the window, so it is read once per template.
+ */
+function summer(template: string): (query: string) => string {
+  const labelless = queryShape(renderWindow(template, '5m'))?.labelless ?? false;
+  return labelless ? (query) => query : (query) => `sum(${query})`;
 }
 
 function sliRules(plan: SrekitPlan): RecordingRule[] {
   const { spec, queries } = plan;
   const rules: RecordingRule[] = [];
+  const sumErrors = queries ? summer(queries.errorQuery) : (query: string) => query;
+  const sumTotal = queries ? summer(queries.totalQuery) : (query: string) => query;
   if (queries) {
     for (const seconds of plan.rateWindows) {
       const window = formatDuration(seconds);
@@ -114,12 +120,12 @@ function sliRules(plan: SrekitPlan): RecordingRule[] {
       rules.push(
         {
           record: SREKIT_RULES.errorsRate(window),
-          expr: `${sum(errors)} or 0 * ${sum(total)}`,
+          expr: `${sumErrors(errors)} or 0 * ${sumTotal(total)}`,
           labels: srekitSeriesLabels(spec, window),
         },
         {
           record: SREKIT_RULES.totalRate(window),
-          expr: sum(total),
+          expr: sumTotal(total),
           labels: srekitSeriesLabels(spec, window),
         },
       );
@@ -133,7 +139,7 @@ function sliRules(plan: SrekitPlan): RecordingRule[] {
       const total = renderWindow(queries.totalQuery, window);
       // A window without errors yields no error series; `or 0 * total` makes it 0, and the
       // guard on the denominator leaves no series (not NaN) when there is no traffic at all.
-      expr = `(${sum(errors)} or 0 * ${sum(total)})\n/\n(${sum(total)} > 0)\n`;
+      expr = `(${sumErrors(errors)} or 0 * ${sumTotal(total)})\n/\n(${sumTotal(total)} > 0)\n`;
     } else {
       const raw = spec.sli.kind === 'raw' ? spec.sli.errorRatioQuery : '';
       // NaN compares false, so a raw query dividing 0 by 0 records nothing.
