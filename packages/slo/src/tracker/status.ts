@@ -1,6 +1,7 @@
 /**
  * What `SloTracker.status()` reports. Fields that need traffic are `undefined` when a window saw
- * no events: zero traffic is "no data", never NaN or Infinity.
+ * no events: zero traffic is "no data", never NaN or Infinity. (Such fields are present with the
+ * value `undefined`, so every status object has one shape; `JSON.stringify` leaves them out.)
  */
 
 /** Events and burn rate over one tracked window. */

@@ -19,24 +19,56 @@ interface TrackedTier {
   readonly minEvents: number;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
+// Status objects are built as single literals of one shape (fields without data are present and
+// undefined): a status is read often, and objects that grow after creation cost allocations.
 function windowStatus(
   window: string,
   seconds: number,
   good: number,
   bad: number,
   allowed: number,
-): Mutable<WindowStatus> {
+): WindowStatus {
   const total = good + bad;
-  const status: Mutable<WindowStatus> = { window, seconds, good, bad, total };
-  if (total > 0) {
-    const errorRatio = bad / total;
-    status.sli = good / total;
-    status.errorRatio = errorRatio;
-    status.burnRate = errorRatio / allowed;
-  }
-  return status;
+  const errorRatio = total > 0 ? bad / total : undefined;
+  return {
+    window,
+    seconds,
+    good,
+    bad,
+    total,
+    sli: total > 0 ? good / total : undefined,
+    errorRatio,
+    burnRate: errorRatio === undefined ? undefined : errorRatio / allowed,
+  };
+}
+
+function periodStatus(
+  w: WindowStatus,
+  window: string,
+  kind: 'rolling' | 'calendar',
+  periodSeconds: number,
+  startsAt: number | undefined,
+  endsAt: number | undefined,
+  allowed: number,
+): PeriodStatus {
+  const consumed = w.burnRate;
+  return {
+    window,
+    seconds: w.seconds,
+    good: w.good,
+    bad: w.bad,
+    total: w.total,
+    sli: w.sli,
+    errorRatio: w.errorRatio,
+    burnRate: w.burnRate,
+    kind,
+    periodSeconds,
+    startsAt,
+    endsAt,
+    budgetEvents: w.total > 0 ? allowed * w.total : undefined,
+    consumed,
+    budgetRemaining: consumed === undefined ? undefined : 1 - consumed,
+  };
 }
 
 /**
@@ -199,64 +231,72 @@ export class TrackedSlo {
     const rolling = windows.slice();
 
     const window = this.spec.window;
-    let period: Mutable<PeriodStatus>;
+    let period: PeriodStatus;
     if (this.calendar !== undefined) {
       const calendar = this.calendar;
       calendar.read(now);
       const startsAt = calendar.startMs ?? now;
       const endsAt = calendar.endMs ?? now;
-      const status = windowStatus(
+      const counts = windowStatus(
         window.text,
         Math.max(0, (now - startsAt) / 1000),
         calendar.good,
         calendar.bad,
         allowed,
       );
-      windows.push(status);
-      period = {
-        ...status,
-        kind: 'calendar',
-        periodSeconds: (endsAt - startsAt) / 1000,
-        startsAt,
-        endsAt,
-      };
+      windows.push(counts);
+      const length = (endsAt - startsAt) / 1000;
+      period = periodStatus(counts, window.text, 'calendar', length, startsAt, endsAt, allowed);
     } else {
-      const status = rolling[this.#period] as WindowStatus;
-      period = { ...status, window: window.text, kind: 'rolling', periodSeconds: window.seconds };
-    }
-    if (period.total > 0) {
-      period.budgetEvents = allowed * period.total;
-      const consumed = period.burnRate as number;
-      period.consumed = consumed;
-      period.budgetRemaining = 1 - consumed;
+      const counts = rolling[this.#period] as WindowStatus;
+      period = periodStatus(
+        counts,
+        window.text,
+        'rolling',
+        window.seconds,
+        undefined,
+        undefined,
+        allowed,
+      );
     }
 
-    const tiers: TierStatus[] = this.tiers.map((tier) => {
+    const tiers: TierStatus[] = [];
+    let firing = false;
+    for (const tier of this.tiers) {
       const long = rolling[tier.long] as WindowStatus;
       const short = rolling[tier.short] as WindowStatus;
       const trafficGuardMet = tier.minEvents === 0 || long.total >= tier.minEvents;
-      const status: Mutable<TierStatus> = {
+      const tierFiring =
+        trafficGuardMet &&
+        long.burnRate !== undefined &&
+        short.burnRate !== undefined &&
+        long.burnRate >= tier.burnFactor &&
+        short.burnRate >= tier.burnFactor;
+      firing ||= tierFiring;
+      tiers.push({
         id: tier.id,
         severity: tier.severity,
         burnFactor: tier.burnFactor,
         longWindow: long.window,
         shortWindow: short.window,
+        longBurn: long.burnRate,
+        shortBurn: short.burnRate,
         trafficGuardMet,
-        firing:
-          trafficGuardMet &&
-          long.burnRate !== undefined &&
-          short.burnRate !== undefined &&
-          long.burnRate >= tier.burnFactor &&
-          short.burnRate >= tier.burnFactor,
-      };
-      if (long.burnRate !== undefined) status.longBurn = long.burnRate;
-      if (short.burnRate !== undefined) status.shortBurn = short.burnRate;
-      return status;
-    });
+        firing: tierFiring,
+      });
+    }
 
     const forecast = this.#forecast === -1 ? period : (rolling[this.#forecast] as WindowStatus);
     const remaining = period.budgetRemaining;
-    const status: Mutable<SloStatus> = {
+    const exhausted = remaining !== undefined && remaining <= 0;
+    const timeLeft = exhausted
+      ? 0
+      : timeToExhaustion({
+          burnRate: forecast.burnRate,
+          window: period.periodSeconds > 0 ? period.periodSeconds : window.seconds,
+          budgetRemaining: remaining ?? 1,
+        });
+    return {
       sloId: this.spec.id,
       objective: this.spec.objective,
       allowedErrorRatio: allowed,
@@ -264,23 +304,12 @@ export class TrackedSlo {
       windows,
       period,
       forecastWindow: forecast.window,
+      timeToExhaustionSeconds: timeLeft,
+      projectedExhaustionAt:
+        timeLeft === undefined || exhausted ? undefined : now + timeLeft * 1000,
       tiers,
-      firing: tiers.some((tier) => tier.firing),
-      budgetExhausted: remaining !== undefined && remaining <= 0,
+      firing,
+      budgetExhausted: exhausted,
     };
-    if (remaining !== undefined && remaining <= 0) {
-      status.timeToExhaustionSeconds = 0;
-    } else {
-      const seconds = timeToExhaustion({
-        burnRate: forecast.burnRate,
-        window: period.periodSeconds > 0 ? period.periodSeconds : window.seconds,
-        budgetRemaining: remaining ?? 1,
-      });
-      if (seconds !== undefined) {
-        status.timeToExhaustionSeconds = seconds;
-        status.projectedExhaustionAt = now + seconds * 1000;
-      }
-    }
-    return status;
   }
 }
