@@ -246,7 +246,8 @@ const modes = {
     // Reads about once a minute, off the bucket edges (an edge-aligned read is exact anyway).
     for (let read = start + 61_234; read <= start + hours * 3_600_000; read += 60_017) {
       while (next < times.length && times[next] <= read) {
-        tracker.record(ID, !bad[next], times[next]);
+        now = times[next];
+        tracker.record(ID, !bad[next], now);
         next++;
       }
       now = read;

@@ -78,6 +78,8 @@ export const TRACKER_DEFAULTS = {
   evaluationIntervalMs: 1_000,
   /** Distinct unknown SLO ids warned about (once each); more are ignored without a warning. */
   maxUnknownIdWarnings: 100,
+  /** Events timestamped more than this many ms ahead of the tracker's clock are ignored. */
+  maxClockSkewMs: 60_000,
 } as const;
 
 /** Defaults of the release gate (`evaluateGate()`, `srekit gate`). */

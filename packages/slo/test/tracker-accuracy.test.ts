@@ -106,7 +106,8 @@ describe('SloTracker accuracy against an exact sliding window', () => {
           let next = 0;
           for (const read of reads.sort((a, b) => a - b)) {
             while (next < times.length && (times[next] as number) <= read) {
-              tracker.record(ID, !bad[next], times[next]);
+              clock.ms = times[next] as number;
+              tracker.record(ID, !bad[next], clock.ms);
               next++;
             }
             clock.ms = read;

@@ -40,6 +40,12 @@ export interface SloTrackerOptions {
    * Default {@link TRACKER_DEFAULTS.evaluationIntervalMs} (1000).
    */
   readonly evaluationIntervalMs?: number;
+  /**
+   * How far (ms) an event's `at` may lie ahead of the tracker's clock; later events are ignored
+   * with a warning, so one bad timestamp cannot push every window past the real events.
+   * Default {@link TRACKER_DEFAULTS.maxClockSkewMs} (60 000).
+   */
+  readonly maxClockSkewMs?: number;
 }
 
 /** {@link SloTrackerOptions} with defaults applied and checked. */
@@ -50,6 +56,7 @@ export interface ResolvedTrackerOptions {
   readonly logger: TrackerLogger;
   readonly bucketsPerWindow: number;
   readonly evaluationIntervalMs: number;
+  readonly maxClockSkewMs: number;
 }
 
 const warningLogger: TrackerLogger = {
@@ -83,6 +90,14 @@ export function resolveTrackerOptions(options: SloTrackerOptions = {}): Resolved
       `Leave it out for the default of ${TRACKER_DEFAULTS.evaluationIntervalMs}.`,
     );
   }
+  const skew = options.maxClockSkewMs ?? TRACKER_DEFAULTS.maxClockSkewMs;
+  if (!(skew >= 0)) {
+    invalidArgument(
+      'maxClockSkewMs',
+      `${skew} is not a number of milliseconds ≥ 0`,
+      `Leave it out for the default of ${TRACKER_DEFAULTS.maxClockSkewMs}.`,
+    );
+  }
   if (options.now !== undefined && typeof options.now !== 'function') {
     invalidArgument('now', 'it is not a function', 'Pass a clock such as `() => Date.now()`.');
   }
@@ -104,5 +119,6 @@ export function resolveTrackerOptions(options: SloTrackerOptions = {}): Resolved
     logger: options.logger ?? warningLogger,
     bucketsPerWindow: buckets,
     evaluationIntervalMs: interval,
+    maxClockSkewMs: skew,
   };
 }

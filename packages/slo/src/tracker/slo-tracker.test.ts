@@ -261,6 +261,17 @@ describe('SloTracker runtime problems', () => {
     expect(window(tracker.status(ID), '30d').total).toBe(0);
   });
 
+  it('ignores an event stamped far ahead of the clock instead of letting it wipe the windows', () => {
+    const { tracker, clock, logger } = setup();
+    tracker.recordMany(ID, 10, 0);
+    tracker.record(ID, false, clock.ms + 365 * DAY);
+    tracker.record(ID, false, clock.ms + 30_000); // within the default skew of a minute
+    clock.advance(30_000);
+    expect(window(tracker.status(ID), '5m')).toMatchObject({ good: 10, bad: 1 });
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]?.[1]).toMatch(/ahead of the tracker's clock/);
+  });
+
   it('throws on invalid construction', () => {
     const spec = trackerSpec();
     expect(() => new SloTracker([spec, spec])).toThrow(
@@ -269,6 +280,17 @@ describe('SloTracker runtime problems', () => {
     expect(() => new SloTracker([spec], { bucketsPerWindow: 0 })).toThrow(/bucketsPerWindow/);
     expect(() => new SloTracker([spec], { windows: ['5 minutes'] })).toThrow(/Prometheus duration/);
     expect(() => new SloTracker([{ ...spec, objectiveText: '100' }])).toThrow(/objective/);
+    const mars = trackerSpec({
+      window: {
+        kind: 'calendar',
+        unit: 'month',
+        count: 1,
+        timeZone: 'Mars/Olympus_Mons',
+        seconds: 30 * 86_400,
+        text: '1 month',
+      },
+    });
+    expect(() => new SloTracker([mars])).toThrow(/time zone/);
   });
 });
 

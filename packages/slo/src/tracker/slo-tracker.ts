@@ -72,7 +72,12 @@ export class SloTracker {
       }
       this.#slos.set(
         spec.id,
-        new TrackedSlo(spec, this.#options.extraWindowSeconds, this.#options.bucketsPerWindow),
+        new TrackedSlo(spec, {
+          extraWindowSeconds: this.#options.extraWindowSeconds,
+          bucketsPerWindow: this.#options.bucketsPerWindow,
+          now: this.#options.now,
+          maxClockSkewMs: this.#options.maxClockSkewMs,
+        }),
       );
     }
     const logger = this.#options.logger;
@@ -134,8 +139,10 @@ export class SloTracker {
       this.#warnOnce('at', `record(): timestamp ${String(at)} is not a finite number of ms`);
       return;
     }
-    if (good) slo.add(t, 1, 0);
-    else slo.add(t, 0, 1);
+    if (!(good ? slo.add(t, 1, 0) : slo.add(t, 0, 1))) {
+      this.#future(t);
+      return;
+    }
     if (t >= slo.nextEvaluationAt) this.#evaluate(slo, t);
   }
 
@@ -164,7 +171,10 @@ export class SloTracker {
       return;
     }
     if (good === 0 && bad === 0) return;
-    slo.add(t, good, bad);
+    if (!slo.add(t, good, bad)) {
+      this.#future(t);
+      return;
+    }
     if (t >= slo.nextEvaluationAt) this.#evaluate(slo, t);
   }
 
@@ -261,6 +271,13 @@ export class SloTracker {
     this.#options.logger.warn(
       { code: SLO_ERROR_CODES.UNKNOWN_SLO, sloId },
       `SloTracker: unknown SLO id "${sloId}"; its events are ignored. Known ids: ${known.length > 0 ? known.join(', ') : '(none)'}`,
+    );
+  }
+
+  #future(at: number): void {
+    this.#warnOnce(
+      'future',
+      `event timestamp ${new Date(at).toISOString()} is more than ${this.#options.maxClockSkewMs} ms ahead of the tracker's clock`,
     );
   }
 

@@ -4,6 +4,7 @@ import { formatDuration } from '../duration.js';
 import { invalidArgument } from '../errors.js';
 import type { SloSpec } from '../types.js';
 import { CalendarCounter } from './calendar-counter.js';
+import { calendarPeriod } from './calendar-period.js';
 import type { PeriodStatus, SloStatus, TierStatus, WindowStatus } from './status.js';
 import { WindowCounter } from './window-counter.js';
 
@@ -105,8 +106,34 @@ export class TrackedSlo {
   readonly #forecast: number;
   readonly #texts: readonly string[];
 
-  constructor(spec: SloSpec, extraWindowSeconds: readonly number[], buckets: number) {
+  readonly #clock: () => number;
+  readonly #maxSkewMs: number;
+
+  constructor(
+    spec: SloSpec,
+    options: {
+      readonly extraWindowSeconds: readonly number[];
+      readonly bucketsPerWindow: number;
+      readonly now: () => number;
+      readonly maxClockSkewMs: number;
+    },
+  ) {
     this.spec = spec;
+    this.#clock = options.now;
+    this.#maxSkewMs = options.maxClockSkewMs;
+    const extraWindowSeconds = options.extraWindowSeconds;
+    const buckets = options.bucketsPerWindow;
+    if (spec.window.kind === 'calendar') {
+      try {
+        calendarPeriod(spec.window, 0);
+      } catch (error) {
+        invalidArgument(
+          `specs[${spec.id}].window.timeZone`,
+          `"${spec.window.timeZone}" is not a time zone this runtime knows (${String(error)})`,
+          'Use an IANA time zone such as "Europe/Berlin" or "UTC".',
+        );
+      }
+    }
     const allowed = allowedErrorRatio(spec.objectiveText);
     if (allowed === undefined) {
       invalidArgument(
@@ -170,27 +197,35 @@ export class TrackedSlo {
    * middle of that bucket; for longer windows, whose buckets are wider, the shift is a fraction of
    * one of their buckets.
    */
-  add(at: number, good: number, bad: number): void {
-    this.goodTotal += good;
-    this.badTotal += bad;
-    // Calendar periods get the exact time: a period boundary may fall inside a pending bucket.
-    this.calendar?.add(at, good, bad);
+  add(at: number, good: number, bad: number): boolean {
     if (at >= this.#pendingStart && at < this.#pendingEnd) {
+      this.goodTotal += good;
+      this.badTotal += bad;
+      // Calendar periods get the exact time: a period boundary may fall inside a pending bucket.
+      this.calendar?.add(at, good, bad);
       this.#pendingGood += good;
       this.#pendingBad += bad;
-      return;
+      return true;
     }
+    const newer = at >= this.#pendingEnd || Number.isNaN(this.#pendingEnd);
+    // One timestamp far ahead would rotate every window past all real events, which would then
+    // be dropped as too old: refuse it. Checked once per new bucket, so the clock is rarely read.
+    if (newer && at > this.#clock() + this.#maxSkewMs) return false;
+    this.goodTotal += good;
+    this.badTotal += bad;
+    this.calendar?.add(at, good, bad);
     this.flush();
-    if (at >= this.#pendingEnd || Number.isNaN(this.#pendingEnd)) {
+    if (newer) {
       const index = Math.floor(at / this.#pendingWidth);
       this.#pendingStart = index * this.#pendingWidth;
       this.#pendingEnd = this.#pendingStart + this.#pendingWidth;
       this.#pendingGood = good;
       this.#pendingBad = bad;
-      return;
+      return true;
     }
     // Older than the pending bucket: straight into the windows.
     this.#addToWindows(at, good, bad);
+    return true;
   }
 
   /** Moves the pending counts into every window. */
