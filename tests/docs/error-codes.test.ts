@@ -1,12 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { ERROR_CODES, helpUrl } from '@srekit/core';
-import { SLO_ERROR_CODES } from '@srekit/slo';
+import { RULES_ERROR_CODES, SLO_ERROR_CODES } from '@srekit/slo';
 import { describe, expect, it } from 'vitest';
 
 const doc = await readFile(new URL('../../docs/error-codes.md', import.meta.url), 'utf8');
 
 describe('docs/error-codes.md', () => {
-  const codes = [...Object.values(ERROR_CODES), ...Object.values(SLO_ERROR_CODES)];
+  const codes = [
+    ...Object.values(ERROR_CODES),
+    ...Object.values(SLO_ERROR_CODES),
+    ...Object.values(RULES_ERROR_CODES),
+  ];
 
   it.each(codes)('documents %s under the anchor its help link points to', (code) => {
     const anchor = helpUrl(code).split('#')[1];

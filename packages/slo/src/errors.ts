@@ -60,10 +60,7 @@ export class SloSpecError extends SrekitError {
   /** The SLOs that parsed without errors. */
   readonly slos: readonly SloSpec[];
 
-  constructor(
-    problems: readonly SpecProblem[],
-    slos: readonly SloSpec[],
-  ) {
+  constructor(problems: readonly SpecProblem[], slos: readonly SloSpec[]) {
     const errors = problems.filter((problem) => problem.severity === 'error');
     super(
       SLO_ERROR_CODES.SPEC_INVALID,

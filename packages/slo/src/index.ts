@@ -79,6 +79,27 @@ export type {
 } from './report/report.js';
 export { buildReport, describeSli } from './report/report.js';
 export { renderReportHtml } from './report/report-html.js';
+export { RULES_DEFAULTS, SREKIT_RULES } from './rules/defaults.js';
+export { formatRuleProblem, RULES_ERROR_CODES, SloRulesError } from './rules/errors.js';
+export { generatePrometheusRules } from './rules/generate.js';
+export { generateInhibitRules } from './rules/inhibit.js';
+export type { PromtoolTestOptions } from './rules/promtool-tests.js';
+export { generatePromtoolTests } from './rules/promtool-tests.js';
+export { GENERATED_HEADER, serializeInhibitRules, serializeRules } from './rules/serialize.js';
+export { checkRuleSupport } from './rules/support.js';
+export type {
+  AlertingRule,
+  GenerateRulesOptions,
+  InhibitRule,
+  PeriodSliMethod,
+  PrometheusRuleFile,
+  PromtoolTestFile,
+  RecordingRule,
+  Rule,
+  RuleGroup,
+  RuleProblem,
+  RulesCompat,
+} from './rules/types.js';
 export type { DidYouMeanOptions } from './spec/did-you-mean.js';
 export { didYouMean, editDistance } from './spec/did-you-mean.js';
 export type { LoadSloSpecsOptions } from './spec/load-specs.js';
