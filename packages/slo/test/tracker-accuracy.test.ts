@@ -97,7 +97,8 @@ describe('SloTracker accuracy against an exact sliding window', () => {
           const tracker = new SloTracker([trackerSpec()], { now: clock.now, windows: ['10m'] });
           const { times, bad, ends } = stream(clock.ms, segments, seed);
           const badPrefix = [0];
-          bad.forEach((b, i) => badPrefix.push((badPrefix[i] as number) + (b ? 1 : 0)));
+          for (const [i, b] of bad.entries())
+            badPrefix.push((badPrefix[i] as number) + (b ? 1 : 0));
           // Reads at the end of each segment and after idle spells, interleaved with recording.
           const reads = ends.flatMap((end, i) => [
             end,

@@ -24,8 +24,12 @@ import { registerTrackerMetrics } from './tracker-metrics.js';
  * window), rotated lazily: the tracker runs no timers and an idle one does no work. A calendar
  * period (this month in Europe/Berlin) counts the elapsed part of the current period.
  *
- * Runtime problems (an unknown SLO id, invalid counts, a listener that throws) are reported to
- * `options.logger` once and never thrown: recording telemetry must not break a request.
+ * The tracker budgets by occurrences (bad events ÷ events), whatever a spec's `budgetingMethod`
+ * says; for a timeslices SLO its numbers are the event-based view. Which events are good is the
+ * caller's call (`record(id, good)`, or `sloMiddleware` for HTTP requests).
+ *
+ * Runtime problems (an unknown SLO id, invalid counts or timestamps, a listener that throws) are
+ * reported to `options.logger` once and never thrown: recording telemetry must not break a request.
  * Construction throws `ERR_SREKIT_SLO_INVALID_ARGUMENT` for invalid options or specs.
  *
  * **When tiers and the budget are evaluated.** There are no timers, so `onTierFiring` and
