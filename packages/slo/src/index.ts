@@ -21,7 +21,7 @@ export {
   objectiveRatio,
   objectiveText,
 } from './decimal.js';
-export { DEFAULT_ALERT_TIERS, GATE_DEFAULTS, SLO_DEFAULTS } from './defaults.js';
+export { DEFAULT_ALERT_TIERS, GATE_DEFAULTS, SLO_DEFAULTS, TRACKER_DEFAULTS } from './defaults.js';
 export { DAY_SECONDS, formatDuration, humanDuration, parseDuration } from './duration.js';
 export type { ErrorBudget, ErrorBudgetInput } from './error-budget.js';
 export { errorBudget } from './error-budget.js';
@@ -68,6 +68,13 @@ export type {
   WindowData,
 } from './gate/slo-data.js';
 export { LABELS, METRICS, RESULTS, RULE_LABELS, RULES } from './metrics.js';
+export type {
+  SloMiddlewareOptions,
+  SloOutcome,
+  SloRequest,
+  SloResponse,
+} from './middleware.js';
+export { sloMiddleware } from './middleware.js';
 export type { Recommendation, RecommendationLevel } from './report/recommendations.js';
 export { RECOMMENDATION_THRESHOLDS, recommend } from './report/recommendations.js';
 export type {
@@ -108,6 +115,19 @@ export { OPENSLO_VERSION } from './spec/openslo-schema.js';
 export type { ParseSloSpecsOptions, SpecSource } from './spec/parse-specs.js';
 export { checkSloSpecs, checkSpecSources, parseSloSpecs } from './spec/parse-specs.js';
 export { SLOTH_VERSION, SREKIT_VERSION } from './spec/sloth-format.js';
+export type { CalendarPeriodBounds } from './tracker/calendar-period.js';
+export { calendarPeriod } from './tracker/calendar-period.js';
+export type { SloTrackerOptions, TrackerLogger } from './tracker/options.js';
+export { SloTracker } from './tracker/slo-tracker.js';
+export type {
+  BudgetExhaustedEvent,
+  Disposable,
+  PeriodStatus,
+  SloStatus,
+  TierFiringEvent,
+  TierStatus,
+  WindowStatus,
+} from './tracker/status.js';
 export type {
   AlertingSpec,
   AlertSpec,
