@@ -3,15 +3,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  buildReport,
+  collectSloData,
+  evaluateGate,
+  type GateResult,
+  generatePrometheusRules,
+  parseSloSpecs,
+  renderReportHtml,
+  type SloSpec,
+  serializeRules,
+} from '@srekit/slo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectSloData } from '../../packages/slo/src/gate/collect.js';
-import { evaluateGate, type GateResult } from '../../packages/slo/src/gate/gate.js';
-import { buildReport } from '../../packages/slo/src/report/report.js';
-import { renderReportHtml } from '../../packages/slo/src/report/report-html.js';
-import { generatePrometheusRules } from '../../packages/slo/src/rules/generate.js';
-import { serializeRules } from '../../packages/slo/src/rules/serialize.js';
-import { parseSloSpecs } from '../../packages/slo/src/spec/parse-specs.js';
-import type { SloSpec } from '../../packages/slo/src/types.js';
 import {
   freePort,
   type PrometheusInstance,
