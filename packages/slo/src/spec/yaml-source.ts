@@ -8,6 +8,7 @@ import {
   type Node,
   parseAllDocuments,
   type Scalar,
+  visit,
 } from 'yaml';
 import type { SourceLocation } from '../types.js';
 
@@ -48,7 +49,14 @@ export interface ReadDocumentsResult {
  */
 export function readDocuments(text: string, file: string): ReadDocumentsResult {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': the library would otherwise print process warnings (e.g. for mapping keys
+  // that are collections); such keys surface as unknown fields with a location instead.
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
   const all = Array.isArray(parsed) ? parsed : [parsed];
   const documents: SpecDocument[] = [];
   const syntaxErrors: SyntaxProblem[] = [];
@@ -66,16 +74,35 @@ export function readDocuments(text: string, file: string): ReadDocumentsResult {
       return;
     }
     if (empty) return;
-    documents.push({
-      file,
-      index,
-      document,
-      lineCounter,
-      text,
-      data: document.toJS({ maxAliasCount: 100 }),
-    });
+    let data: unknown;
+    try {
+      data = document.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // Unresolvable aliases and alias bombs only fail when the document is turned into data.
+      syntaxErrors.push({
+        location: locationAt(file, lineCounter, brokenAliasOffset(document) ?? document.range[0]),
+        message: firstLine(error instanceof Error ? error.message : String(error)),
+      });
+      return;
+    }
+    documents.push({ file, index, document, lineCounter, text, data });
   });
   return { documents, syntaxErrors, nonEmptyCount };
+}
+
+/** Offset of the first alias that names no anchor defined before it. */
+function brokenAliasOffset(document: Document.Parsed): number | undefined {
+  let offset: number | undefined;
+  visit(document, {
+    Alias(_key, node) {
+      if (node.resolve(document) === undefined) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 function firstLine(message: string): string {
