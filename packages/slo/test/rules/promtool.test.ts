@@ -11,7 +11,7 @@ import { generatePromtoolTests } from '../../src/rules/promtool-tests.js';
 import { serializeRules } from '../../src/rules/serialize.js';
 import type { RulesCompat } from '../../src/rules/types.js';
 import type { SloSpec } from '../../src/types.js';
-import { alerting, buildSpec, fixtureSpecs, rolling } from './build-spec.js';
+import { alerting, buildSpec, fixtureSpecs, rolling } from '../support/build-spec.js';
 
 const promtool = requireBinary('promtool');
 const run = promisify(execFile);

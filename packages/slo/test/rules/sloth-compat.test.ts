@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { generatePrometheusRules } from '../../src/rules/generate.js';
 import { serializeRules } from '../../src/rules/serialize.js';
 import type { PrometheusRuleFile, Rule } from '../../src/rules/types.js';
-import { buildSpec, fixtureSpecs } from './build-spec.js';
+import { buildSpec, fixtureSpecs } from '../support/build-spec.js';
 
 const expected = parse(
   readFileSync(new URL('../fixtures/rules/sloth-full.expected.yaml', import.meta.url), 'utf8'),

@@ -11,7 +11,7 @@ import {
 } from '../../src/rules/serialize.js';
 import type { AlertingRule, RecordingRule, RuleProblem } from '../../src/rules/types.js';
 import type { SloSpec } from '../../src/types.js';
-import { alerting, buildSpec, fixtureSpecs, rolling } from './build-spec.js';
+import { alerting, buildSpec, fixtureSpecs, rolling } from '../support/build-spec.js';
 
 function rules(spec: SloSpec, options = {}) {
   return generatePrometheusRules([spec], options).groups.flatMap((group) => group.rules);

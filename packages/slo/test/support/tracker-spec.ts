@@ -1,6 +1,7 @@
 import { objectiveText } from '../../src/decimal.js';
 import { DEFAULT_ALERT_TIERS } from '../../src/defaults.js';
 import type { AlertTier, Sli, SloSpec, SloWindow } from '../../src/types.js';
+import { buildSpec } from './build-spec.js';
 
 /** A normalised spec for tracker tests: workbook tiers over 30 rolling days unless told. */
 export function trackerSpec(
@@ -16,26 +17,23 @@ export function trackerSpec(
   const id = options.id ?? 'checkout-availability';
   const [service = 'checkout', ...rest] = id.split('-');
   const objective = options.objective ?? 99.9;
-  return {
+  const base = buildSpec({
     id,
     service,
     name: rest.join('-') || 'availability',
     objective,
     objectiveText: objectiveText(objective) ?? String(objective),
-    window: options.window ?? { kind: 'rolling', seconds: 30 * 86_400, text: '30d' },
-    budgetingMethod: { kind: 'occurrences' },
     sli: options.sli ?? {
       kind: 'events',
       errorQuery: 'sum(rate(http_requests_total{code=~"5.."}[{{.window}}]))',
       totalQuery: 'sum(rate(http_requests_total[{{.window}}]))',
     },
-    labels: {},
+    ...(options.window ? { window: options.window } : {}),
+  });
+  return {
+    ...base,
     alerting: {
-      name: 'CheckoutAvailability',
-      labels: {},
-      annotations: {},
-      page: { enabled: true, labels: {}, annotations: {} },
-      ticket: { enabled: true, labels: {}, annotations: {} },
+      ...base.alerting,
       tiers: options.tiers ?? DEFAULT_ALERT_TIERS,
       minTrafficPerSecond: options.minTrafficPerSecond ?? 0,
     },
