@@ -12,6 +12,8 @@ const KNOWN: Record<string, { component: string; names: string[] }> = {
   alertmanager: { component: 'alertmanager', names: ['alertmanager', 'prometheus-alertmanager'] },
   amtool: { component: 'alertmanager', names: ['amtool'] },
   'redis-server': { component: 'redis', names: ['redis-server'] },
+  'redis-cli': { component: 'redis', names: ['redis-cli'] },
+  hydra: { component: 'hydra', names: ['hydra'] },
   chromium: {
     component: 'chromium',
     names: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'],

@@ -1,6 +1,7 @@
 /**
  * Test kit for services instrumented with `@srekit/core`: capture spans and logs in memory,
- * scrape and parse the registry, start an app on an ephemeral loopback port.
+ * scrape and parse the registry, start an app on an ephemeral loopback port, start a throw-away
+ * Redis.
  *
  * @packageDocumentation
  */
@@ -26,6 +27,7 @@ export {
   parseExposition,
 } from './exposition-parser.js';
 export { LogCapture, type LogRecord } from './log-capture.js';
+export { type StartRedisOptions, startRedisServer, type TestRedis } from './redis-server.js';
 
 /**
  * A span exporter that keeps every finished span in memory. Unlike OpenTelemetry's
