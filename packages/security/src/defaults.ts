@@ -6,3 +6,90 @@ export const SECURITY_DEFAULTS = {
   /** Shortest accepted HMAC secret for HS* JWTs, in bytes (RFC 7518 §3.2: ≥ the hash size). */
   minHmacSecretBytes: 32,
 } as const;
+
+/**
+ * `PasswordHasher` defaults: OWASP Password Storage Cheat Sheet (2026) parameters and ASVS 5.0
+ * length bounds.
+ */
+export const PASSWORD_DEFAULTS = {
+  /** Hash algorithm. */
+  algorithm: 'argon2id',
+  /** argon2id memory cost in KiB (19 MiB). */
+  argon2MemoryKiB: 19_456,
+  /** argon2id passes. */
+  argon2TimeCost: 2,
+  /** argon2id lanes. */
+  argon2Parallelism: 1,
+  /** scrypt cost as log2(N): N = 2^17. */
+  scryptLogN: 17,
+  /** scrypt block size r. */
+  scryptBlockSize: 8,
+  /** scrypt parallelism p. */
+  scryptParallelism: 1,
+  /** Shortest accepted password, in Unicode code points (ASVS 5.0 6.2.1). */
+  minLength: 8,
+  /** Longest accepted password, in code points; longer ones are refused, never truncated. */
+  maxLength: 128,
+  /** Salt length in bytes. */
+  saltBytes: 16,
+  /** Derived hash length in bytes. */
+  hashBytes: 32,
+} as const;
+
+/**
+ * `LoginThrottle` defaults. Three subjects: the account seen from one client address (pair), the
+ * client address across all accounts (ip), and the account across all addresses (account). Only
+ * the last can lock a user out, and only when the failures come from several sources.
+ */
+export const LOGIN_THROTTLE_DEFAULTS = {
+  /** Failures are forgotten once this long passes without a new one. */
+  windowSeconds: 900,
+  /** Failures of one account from one address before backoff starts. */
+  pairFreeFailures: 3,
+  /** Failures of one account from one address that lock that pair. */
+  pairLockAfter: 10,
+  /** Failures from one address (any account) before backoff starts. */
+  ipFreeFailures: 10,
+  /** Failures from one address (any account) that lock the address. */
+  ipLockAfter: 50,
+  /** Failures of one account (all addresses) that may lock the account ... */
+  accountLockAfter: 20,
+  /** ... but only when they came from at least this many distinct sources. */
+  accountLockMinSources: 5,
+  /** First backoff delay; doubles with each further failure. */
+  baseDelaySeconds: 1,
+  /** Longest backoff delay. */
+  maxDelaySeconds: 900,
+  /** How long a lock lasts. */
+  lockoutSeconds: 900,
+  /** IPv6 addresses are grouped by this prefix length (one host often owns a /64 or /56). */
+  ipv6Subnet: 56,
+  /** When the store fails: refuse the attempt (`false`) or let it through (`true`). */
+  failOpen: false,
+  /** Redis store: key prefix. */
+  redisPrefix: 'srekit:throttle:',
+  /** Redis store: give up on a command after this long (the store's fail-open/closed choice applies). */
+  redisTimeoutMs: 500,
+} as const;
+
+/** `Totp` defaults (RFC 6238; what authenticator apps expect). */
+export const TOTP_DEFAULTS = {
+  /** HMAC hash. */
+  algorithm: 'SHA1',
+  /** Code length. */
+  digits: 6,
+  /** Time step in seconds. */
+  stepSeconds: 30,
+  /** Steps accepted either side of the current one (clock drift). */
+  window: 1,
+  /** Random bytes in a generated secret (160 bits, RFC 4226 §4 R6). */
+  secretBytes: 20,
+  /** Recovery codes generated per enrolment. */
+  recoveryCodes: 10,
+  /** Random bytes per recovery code (120 bits: SHA-256 is an adequate hash at ≥ 112 bits). */
+  recoveryCodeBytes: 15,
+  /** Redis store: key prefix. */
+  redisPrefix: 'srekit:totp:',
+  /** Redis store: give up on a command after this long (verification then fails closed). */
+  redisTimeoutMs: 500,
+} as const;
