@@ -168,3 +168,128 @@ export const AUDIT_DEFAULTS = {
   /** `prev_hash` of the first event of a chain. */
   genesisHash: '0'.repeat(64),
 } as const;
+
+/**
+ * Content-Security-Policy directives of the `web` preset of `securityHeaders()`: same-origin
+ * resources only, no plugins, no `<base>` rewriting, no framing, no inline script attributes.
+ * ASVS 5.0 3.4.3 asks for `object-src 'none'` and `base-uri 'none'`; `frame-ancestors 'none'`
+ * makes clickjacking impossible in every browser that reads CSP.
+ */
+export const WEB_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'self'"],
+  'base-uri': ["'none'"],
+  'frame-ancestors': ["'none'"],
+  'object-src': ["'none'"],
+  'form-action': ["'self'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'upgrade-insecure-requests': [],
+};
+
+/**
+ * Content-Security-Policy directives of the `api` preset: a JSON response loads nothing, has no
+ * document base and may not be framed.
+ */
+export const API_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  'default-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/**
+ * Browser features the default `Permissions-Policy` turns off (`feature=()`): the powerful ones
+ * (devices, sensors, payment, screen capture) and ad tracking. `publickey-credentials-get`
+ * (WebAuthn) and `fullscreen` stay allowed: login pages and video players need them.
+ */
+export const DISABLED_BROWSER_FEATURES: readonly string[] = [
+  'accelerometer',
+  'bluetooth',
+  'browsing-topics',
+  'camera',
+  'display-capture',
+  'geolocation',
+  'gyroscope',
+  'hid',
+  'idle-detection',
+  'magnetometer',
+  'microphone',
+  'midi',
+  'payment',
+  'screen-wake-lock',
+  'serial',
+  'usb',
+  'xr-spatial-tracking',
+];
+
+/** Defaults of `securityHeaders()`. */
+export const HEADER_DEFAULTS = {
+  /** Preset when none is given. */
+  preset: 'web',
+  /** `Strict-Transport-Security` max-age: one year, the HSTS preload list's minimum. */
+  hstsMaxAgeSeconds: 31_536_000,
+  /** HSTS covers subdomains (a cookie set on a subdomain cannot be stripped of TLS). */
+  hstsIncludeSubDomains: true,
+  /** HSTS `preload` is opt-in: submitting a domain to the preload list is hard to undo. */
+  hstsPreload: false,
+  /** `Referrer-Policy`. */
+  referrerPolicy: 'strict-origin-when-cross-origin',
+  /** `Cross-Origin-Opener-Policy`. */
+  crossOriginOpenerPolicy: 'same-origin',
+  /** `Cross-Origin-Resource-Policy`. */
+  crossOriginResourcePolicy: 'same-origin',
+  /** `Cache-Control: no-store` on every response: on for `api` (personal data), off for `web`. */
+  noStore: { api: true, web: false },
+} as const;
+
+/** One rate-limit preset: `limit` requests per `windowMs` per client. */
+export interface RateLimitPresetDefinition {
+  readonly limit: number;
+  readonly windowMs: number;
+  /**
+   * When the store (Redis) fails: `true` lets the request through, `false` answers 503. Presets
+   * that guard credentials fail closed: an outage must not open an unlimited guessing window.
+   */
+  readonly failOpen: boolean;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The rate-limit presets of `rateLimit(preset)`. `global` is two limiters in one middleware
+ * (50 per hour and 200 per day), see `GLOBAL_RATE_LIMIT_LAYERS`.
+ */
+export const RATE_LIMIT_PRESETS = {
+  login: { limit: 5, windowMs: MINUTE_MS, failOpen: false },
+  register: { limit: 3, windowMs: HOUR_MS, failOpen: false },
+  passwordReset: { limit: 3, windowMs: HOUR_MS, failOpen: false },
+  otp: { limit: 5, windowMs: 5 * MINUTE_MS, failOpen: false },
+  api: { limit: 60, windowMs: MINUTE_MS, failOpen: true },
+  upload: { limit: 10, windowMs: HOUR_MS, failOpen: true },
+  report: { limit: 20, windowMs: HOUR_MS, failOpen: true },
+} as const satisfies Record<string, RateLimitPresetDefinition>;
+
+/** The layers of `rateLimit('global')`, shortest window first; both must admit a request. */
+export const GLOBAL_RATE_LIMIT_LAYERS = [
+  { id: 'global-1h', limit: 50, windowMs: HOUR_MS, failOpen: true },
+  { id: 'global-1d', limit: 200, windowMs: DAY_MS, failOpen: true },
+] as const;
+
+/** Defaults of `rateLimit()`. */
+export const RATE_LIMIT_DEFAULTS = {
+  /** IPv6 clients are keyed by their /56 (one customer site, RIPE-690). */
+  ipv6Subnet: 56,
+  /** Redis key prefix; the policy and a colon follow: `srekit:rl:login:`. */
+  redisPrefix: 'srekit:rl:',
+  /** Longest wait for one store call before the fail-open/closed decision applies. */
+  storeTimeoutMs: 500,
+  /** `Retry-After` of a fail-closed 503 while the store is down. */
+  storeUnavailableRetryAfterSeconds: 5,
+  /** At most one store-error log line per limiter per this many ms (the metric counts all). */
+  storeErrorLogIntervalMs: 10_000,
+} as const;
