@@ -296,7 +296,7 @@ export class PasswordHasher {
     const started = performance.now();
     try {
       const input = this.#input(password, this.#pepper);
-      const keyid = this.#pepper ? { keyid: this.#pepper.id } : {};
+      const keyid: Record<string, string> = this.#pepper ? { keyid: this.#pepper.id } : {};
       if (this.algorithm === 'argon2id') {
         const encoded = await argon2Hash(input, { ...this.#argon2, algorithm: ARGON2ID });
         const phc = parsePhc(encoded);
