@@ -293,3 +293,39 @@ export const RATE_LIMIT_DEFAULTS = {
   /** At most one store-error log line per limiter per this many ms (the metric counts all). */
   storeErrorLogIntervalMs: 10_000,
 } as const;
+
+/** Defaults of `JwtVerifier`, `jwtAuth()` and `JwtIssuer`. */
+export const JWT_DEFAULTS = {
+  /** `typ` header of access tokens (RFC 9068 §2.1). */
+  accessTokenType: 'at+jwt',
+  /** `typ` header of refresh tokens: anything but `at+jwt`, so one can never pass for the other. */
+  refreshTokenType: 'refresh+jwt',
+  /** Clock skew accepted on `exp`, `nbf` and `iat`, in seconds. */
+  clockToleranceSeconds: 30,
+  /** Longest accepted token in bytes, checked before any parsing. */
+  maxTokenBytes: 8192,
+  /** Claim holding the principal's roles (a dot path such as `realm_access.roles` works too). */
+  rolesClaim: 'roles',
+  /** `realm` of the `WWW-Authenticate: Bearer` challenge. */
+  realm: 'api',
+  /** Longest `kid` accepted; longer ones are refused before any key lookup. */
+  maxKidLength: 128,
+  /** A fetched JWKS is refetched once it is older than this, in seconds. */
+  jwksCacheMaxAgeSeconds: 600,
+  /** At most one JWKS refetch per this many seconds for unknown `kid`s. */
+  jwksCooldownSeconds: 30,
+  /** A key gone from a refetched JWKS is still accepted for this many seconds (rotation overlap). */
+  jwksRotationOverlapSeconds: 600,
+  /** Time limit of one JWKS fetch, in milliseconds. */
+  jwksTimeoutMs: 5000,
+  /** Largest JWKS response accepted, in bytes. */
+  jwksMaxBytes: 512 * 1024,
+  /** Lifetime of an access token issued by `JwtIssuer`, in seconds (15 minutes). */
+  accessTokenTtlSeconds: 900,
+  /** Lifetime of a refresh token issued by `JwtIssuer`, in seconds (14 days). */
+  refreshTokenTtlSeconds: 14 * 24 * 3600,
+  /** Redis key prefix of `RedisRevocationStore`. */
+  revocationRedisPrefix: 'srekit:jwt:revoked:',
+  /** Redis key prefix of `RedisRefreshTokenStore`. */
+  refreshRedisPrefix: 'srekit:jwt:refresh:',
+} as const;
