@@ -111,9 +111,13 @@ describe('securityHeaders against a real express app', () => {
     const app = express();
     const headers = securityHeaders({ csp: { 'img-src': ["'self'", 'https://cdn.example'] } });
     app.use(headers);
-    app.get('/widget', headers.csp({ 'frame-ancestors': ['https://partner.example'] }), (_req, res) => {
-      res.send('widget');
-    });
+    app.get(
+      '/widget',
+      headers.csp({ 'frame-ancestors': ['https://partner.example'] }),
+      (_req, res) => {
+        res.send('widget');
+      },
+    );
     app.get('/', (_req, res) => {
       res.send('home');
     });
@@ -133,7 +137,11 @@ describe('securityHeaders against a real express app', () => {
     app.use(
       securityHeaders({
         hsts: { maxAgeSeconds: 63_072_000, preload: true },
-        permissionsPolicy: { geolocation: ['self'], camera: null, payment: ['https://pay.example'] },
+        permissionsPolicy: {
+          geolocation: ['self'],
+          camera: null,
+          payment: ['https://pay.example'],
+        },
         cspReportOnly: true,
         csp: { 'report-uri': ['/csp-reports'] },
       }),
