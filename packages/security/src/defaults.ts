@@ -123,6 +123,12 @@ export const SESSION_DEFAULTS = {
   safeMethods: ['GET', 'HEAD', 'OPTIONS', 'TRACE'],
   /** Prefix of the Redis keys of `RedisSessionStore`. */
   redisPrefix: 'srekit:session:',
+  /**
+   * How long a store keeps a session past its timeout, so a client coming back just after it
+   * expired is told (and audited as `session.expired`) rather than treated as a stranger. The
+   * timeouts themselves are enforced exactly by the middleware.
+   */
+  expiredRetentionMs: 5 * 60 * 1000,
 } as const;
 
 /** Defaults of `auditLog()`. */

@@ -17,6 +17,10 @@ export const SECURITY_ERROR_CODES = {
   JWKS_UNAVAILABLE: 'ERR_SREKIT_SECURITY_JWKS_UNAVAILABLE',
   /** A password does not meet the policy (length, common password). */
   PASSWORD_POLICY: 'ERR_SREKIT_SECURITY_PASSWORD_POLICY',
+  /** Startup warning: `sessions({ insecureDevCookie: true })` drops `__Host-` and `Secure` (development only). */
+  INSECURE_DEV_COOKIE: 'ERR_SREKIT_SECURITY_INSECURE_DEV_COOKIE',
+  /** Warning: a session request arrived over plain HTTP, where browsers drop the `Secure` session cookie. */
+  COOKIE_OVER_HTTP: 'ERR_SREKIT_SECURITY_COOKIE_OVER_HTTP',
 } as const;
 
 /** Union of every error code `@srekit/security` can produce. */
