@@ -39,7 +39,10 @@ export class RemoteJwks {
   /** The key for `kid` and `alg`, refetching the set when it is stale or the `kid` is new. */
   async find(kid: string | undefined, alg: string): Promise<KeyEntry | JwtRejectionReason> {
     const { cacheMaxAgeSeconds, cooldownSeconds, now } = this.#options;
-    const mayFetch = () => now() - this.#attemptedAt >= cooldownSeconds * 1000;
+    // A fetch under way (started by a concurrent request) is awaited rather than counted
+    // against the cooldown.
+    const mayFetch = () =>
+      this.#inflight !== undefined || now() - this.#attemptedAt >= cooldownSeconds * 1000;
     if ((!this.#current || now() - this.#fetchedAt > cacheMaxAgeSeconds * 1000) && mayFetch()) {
       await this.refresh();
     }
