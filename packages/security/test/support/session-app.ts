@@ -94,7 +94,12 @@ export class Client {
       this.cookie = /Max-Age=0/.test(set) || value === '' ? undefined : value;
     }
     const text = await res.text();
-    const json = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      // express's default error page: not JSON, and nothing the tests read.
+    }
     if (typeof json?.csrf === 'string') this.csrf = json.csrf;
     return { status: res.status, json, headers: res.headers };
   }
