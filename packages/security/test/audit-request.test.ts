@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { createTelemetry, type Telemetry } from '@srekit/core';
 import { createInMemoryTracing, LogCapture, listen, type TestServer } from '@srekit/core/testing';
 import express, { type Request } from 'express';
@@ -142,6 +143,24 @@ describe('auditLog inside a real express request with core’s middleware', () =
     expect(record.actor).toBe('alice\\r\\n{"event":"login.success","actor":"admin"}');
     expect(record.request_id).toBe('req-audit-2');
     expect((record.details as Record<string, unknown>).reason).toBe('bad_password');
+  });
+
+  it('takes the trace id from the active span outside a request (a background job)', () => {
+    let traceId = '';
+    trace.getTracer('jobs').startActiveSpan('nightly-cleanup', (span) => {
+      traceId = span.spanContext().traceId;
+      audit.record({
+        event: 'session.revoked',
+        outcome: 'success',
+        actor: 'system',
+        details: { reason: 'cleanup' },
+      });
+      span.end();
+    });
+    const line = logs.find((r) => r.event === 'session.revoked');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(line?.trace_id).toBe(traceId);
+    expect(line).not.toHaveProperty('request_id');
   });
 
   it('chains the records as written to the log, and the chain verifies from the log lines', () => {

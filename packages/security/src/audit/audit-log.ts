@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { currentRequestContext } from '@srekit/core';
 import { invalidOption } from '../errors.js';
 import type {
@@ -128,11 +129,10 @@ export function auditLog(options: AuditLogOptions): AuditLog {
 
   const build = (event: AuditEvent): AuditRecord => {
     const ctx = currentRequestContext();
-    const spanContext = ctx?.span?.spanContext();
+    // A child span of the application's wins; it carries the same trace id as the request's.
+    const spanContext = (trace.getActiveSpan() ?? ctx?.span)?.spanContext();
     const traceId =
-      spanContext !== undefined &&
-      /^[0-9a-f]{32}$/.test(spanContext.traceId) &&
-      !/^0+$/.test(spanContext.traceId)
+      spanContext !== undefined && isSpanContextValid(spanContext)
         ? spanContext.traceId
         : undefined;
     const details =
