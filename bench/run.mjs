@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every srekit benchmark in turn: request-path overhead (wrk, then callgrind instruction
-// counts), then scrape cost, then the in-process SLO tracker.
+// counts), then scrape cost, then the in-process SLO tracker, then rate-limit decisions.
 //
 //   node bench/run.mjs            # full runs; update bench/results/*.json and BENCHMARKS.md
 //   node bench/run.mjs --quick    # short smoke runs; print only
@@ -29,6 +29,7 @@ const benches = [
   'scrape/run.mjs',
   'slo-tracker/run.mjs',
   'slo-rules/run.mjs',
+  'security/rate-limit.mjs',
 ];
 let failed = 0;
 for (const bench of benches) {

@@ -24,6 +24,7 @@ export function accountKey(account: string): string {
  * and address together keeps one attacker from exhausting a victim's logins from elsewhere.
  */
 export function clientKey(ip: string | undefined, account: string | undefined, ipv6Subnet: number) {
-  const address = ipKeyGenerator(ip ?? '', ipv6Subnet);
+  // ipKeyGenerator tests every address against a long IPv6 pattern; IPv4 has no colon.
+  const address = ip?.includes(':') ? ipKeyGenerator(ip, ipv6Subnet) : (ip ?? '');
   return account ? `${address}|a:${accountKey(account)}` : address;
 }
