@@ -1,5 +1,6 @@
 import { listen, type TestServer } from '@srekit/core/testing';
 import express from 'express';
+import { rateLimit as bareRateLimit } from 'express-rate-limit';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PRESETS } from '../src/defaults.js';
@@ -204,6 +205,40 @@ describe('rateLimit (memory store, real express)', () => {
       object: { code: SECURITY_ERROR_CODES.TRUST_PROXY, policy: 'api' },
     });
     expect(quiet.lines).toEqual([]);
+  });
+
+  it('writes the same draft-8 fields as express-rate-limit itself, and sets req.rateLimit', async () => {
+    const app = express();
+    app.set('trust proxy', 'loopback');
+    app.get(
+      '/bare',
+      bareRateLimit({
+        limit: 5,
+        windowMs: 60_000,
+        standardHeaders: 'draft-8',
+        legacyHeaders: false,
+        identifier: 'login',
+      }),
+      (_req, res) => {
+        res.send('ok');
+      },
+    );
+    app.get('/srekit', rateLimit('login'), (req, res) => {
+      res.json((req as express.Request & { rateLimit?: unknown }).rateLimit);
+    });
+    const url = await serve(app);
+    const headers = { 'x-forwarded-for': '2001:db8:1:2::3' };
+    const bare = await fetch(`${url}/bare`, { headers });
+    const ours = await fetch(`${url}/srekit`, { headers });
+    await bare.arrayBuffer();
+    expect(ours.headers.get('ratelimit-policy')).toBe(bare.headers.get('ratelimit-policy'));
+    expect(ours.headers.get('ratelimit')).toBe(bare.headers.get('ratelimit'));
+    expect(await ours.json()).toMatchObject({
+      limit: 5,
+      used: 1,
+      remaining: 4,
+      key: '2001:db8:1::/56',
+    });
   });
 
   it('skip() exempts requests from counting and limiting', async () => {
