@@ -29,6 +29,7 @@ const benches = [
   'scrape/run.mjs',
   'slo-tracker/run.mjs',
   'slo-rules/run.mjs',
+  'security/password.mjs',
   'security/rate-limit.mjs',
 ];
 let failed = 0;

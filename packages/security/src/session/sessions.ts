@@ -267,15 +267,12 @@ export function sessions(options: SessionsOptions = {}): SessionsMiddleware {
     let record: SessionRecord | undefined;
     if (raw !== undefined && raw !== '') {
       if (isWellFormedSessionId(raw)) {
-        let failed = false;
         try {
           record = await store.get(sessionKey(raw));
         } catch (error) {
-          failed = true;
           storeFailed(error, 'read');
         }
-        const at = now();
-        const expired = record === undefined ? undefined : expiry(record, at);
+        const expired = record === undefined ? undefined : expiry(record, now());
         if (record !== undefined && expired !== undefined) {
           audit?.record({
             event: 'session.expired',
@@ -285,10 +282,12 @@ export function sessions(options: SessionsOptions = {}): SessionsMiddleware {
             details: { reason: expired },
           });
           record = undefined;
+          clearCookie();
           store.delete(sessionKey(raw)).catch((error: unknown) => storeFailed(error, 'delete'));
         }
+        // An unknown id is ignored rather than answered with a deletion: it may be the old id
+        // of a request racing a rotation, and deleting the cookie would log the user out.
         if (record !== undefined) id = raw;
-        else if (!failed) clearCookie();
       } else {
         clearCookie();
       }
@@ -323,7 +322,6 @@ export function sessions(options: SessionsOptions = {}): SessionsMiddleware {
         if (!(await store.set(sessionKey(id), record, ttlMs(record), { onlyIfExists: true }))) {
           record = undefined;
           id = undefined;
-          clearCookie();
         }
       } catch (error) {
         // The session was read a moment ago; a failed touch only shortens its idle window.
