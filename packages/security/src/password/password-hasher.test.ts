@@ -95,6 +95,20 @@ describe('PasswordHasher (argon2id)', () => {
     expect(logs.text()).not.toContain('whatever you like');
   });
 
+  it('verifyUnknownAccount() takes about as long as a real verify and answers false', async () => {
+    const hash = await hasher.hash('a real password');
+    await hasher.verifyUnknownAccount('warm up');
+    const time = async (fn: () => Promise<unknown>) => {
+      const started = performance.now();
+      await fn();
+      return performance.now() - started;
+    };
+    const real = await time(() => hasher.verify(hash, 'a wrong password'));
+    const unknown = await time(() => hasher.verifyUnknownAccount('a wrong password'));
+    expect(await hasher.verifyUnknownAccount('a real password')).toBe(false);
+    expect(unknown).toBeGreaterThan(real / 4);
+  });
+
   it('needsRehash when the parameters change', async () => {
     const hash = await hasher.hash('rehash me please');
     const stronger = new PasswordHasher({ argon2: { memoryKiB: 19_456, timeCost: 3 } });

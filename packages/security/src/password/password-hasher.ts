@@ -188,6 +188,7 @@ export class PasswordHasher {
   readonly #peppers: ReadonlyMap<string, ResolvedPepper>;
   readonly #logger: SecurityLogger | undefined;
   readonly #registry: Registry | undefined;
+  #dummy: Promise<string> | undefined;
 
   constructor(options: PasswordHasherOptions = {}) {
     const algorithm = options.algorithm ?? PASSWORD_DEFAULTS.algorithm;
@@ -362,6 +363,16 @@ export class PasswordHasher {
     } finally {
       this.#observe(started);
     }
+  }
+
+  /**
+   * Spends the time of one `verify()` and answers `false`: call it when the account does not
+   * exist, so response times do not tell which accounts exist (ASVS 5.0 6.3.x).
+   */
+  async verifyUnknownAccount(password: string): Promise<false> {
+    this.#dummy ??= this.hash(randomBytes(24).toString('base64'), { enforcePolicy: false });
+    await this.verify(await this.#dummy, typeof password === 'string' ? password : '');
+    return false;
   }
 
   /**
