@@ -33,13 +33,28 @@ function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/[-_.\s]/g, '');
 }
 
+// Audit keys come from code, so a few hundred distinct ones cover a service; the cap keeps
+// attacker-chosen keys from growing the cache.
+const MAX_CACHED_KEYS = 1024;
+const keyCache = new WeakMap<SanitizeOptions, Map<string, boolean>>();
+
 /** True when a key names a secret under `options`. */
 export function isSecretKey(
   key: string,
   options: SanitizeOptions = DEFAULT_SANITIZE_OPTIONS,
 ): boolean {
+  let cache = keyCache.get(options);
+  if (cache === undefined) {
+    cache = new Map();
+    keyCache.set(options, cache);
+  }
+  const known = cache.get(key);
+  if (known !== undefined) return known;
   const k = normaliseKey(key);
-  return options.secretKeys.includes(k) || options.secretKeyFragments.some((f) => k.includes(f));
+  const secret =
+    options.secretKeys.includes(k) || options.secretKeyFragments.some((f) => k.includes(f));
+  if (cache.size < MAX_CACHED_KEYS) cache.set(key, secret);
+  return secret;
 }
 
 /** True when a string looks like a credential on its own: a JWT or an `Authorization` value. */

@@ -39,6 +39,7 @@ export class Rbac {
   readonly #permissions = new Map<string, readonly string[]>();
   readonly #parsed = new Map<string, readonly ParsedPermission[]>();
   readonly #ancestors = new Map<string, ReadonlySet<string>>();
+  readonly #requests = new Map<string, ParsedPermission>();
 
   constructor(policy: RbacPolicy) {
     const roles = policy?.roles;
@@ -130,7 +131,13 @@ export class Rbac {
    * A malformed permission is never granted.
    */
   can(roles: readonly string[] | undefined, permission: string): boolean {
-    const requested = parsePermission(permission);
+    let requested = this.#requests.get(permission);
+    if (requested === undefined) {
+      requested = parsePermission(permission);
+      // Permissions asked for come from code; the cap keeps request-derived strings from growing it.
+      if (requested !== undefined && this.#requests.size < 1024)
+        this.#requests.set(permission, requested);
+    }
     if (requested === undefined || roles === undefined) return false;
     for (const role of roles) {
       for (const granted of this.#parsed.get(role) ?? []) {
