@@ -454,3 +454,30 @@ describe('valid tokens of every supported algorithm pass', () => {
     });
   }
 });
+
+describe('single-key verifier (the key goes to jose directly; header checks follow the signature)', () => {
+  const single = () => verifier({ algorithms: ['ES256'], jwks: { keys: [keys.es256.jwk] } });
+  it('accepts the control token, with and without its kid', async () => {
+    expect(await reasonFor(es256(), single())).toBe('accepted');
+    expect(await reasonFor(es256({ kid: undefined }), single())).toBe('accepted');
+  });
+  it('refuses a jku header', async () => {
+    expect(await reasonFor(es256({ jku: 'https://evil.example/jwks.json' }), single())).toBe(
+      'forbidden_header',
+    );
+  });
+  it('refuses a refresh token typ', async () => {
+    expect(await reasonFor(es256({ typ: 'refresh+jwt' }), single())).toBe('wrong_type');
+  });
+  it('refuses a kid that names no configured key', async () => {
+    expect(await reasonFor(es256({ kid: 'es-2' }), single())).toBe('unknown_kid');
+  });
+  it('refuses a kid with SQL characters', async () => {
+    expect(await reasonFor(es256({ kid: "' OR 1=1 --" }), single())).toBe('unknown_kid');
+  });
+  it('refuses alg none', async () => {
+    expect(await reasonFor(forge({ alg: 'none', ...AT }, claims()), single())).toBe(
+      'alg_not_allowed',
+    );
+  });
+});

@@ -86,7 +86,6 @@ export type JwtVerifyResult =
 /** Default `kid` shape: no path separators, quotes, spaces or SQL punctuation. */
 export const DEFAULT_KID_PATTERN = /^[A-Za-z0-9_=+-][A-Za-z0-9._=+-]*$/;
 
-const FORBIDDEN_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'] as const;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const STORE_LOG_INTERVAL_MS = 10_000;
 
@@ -162,6 +161,8 @@ function loadJwksFile(path: string): unknown {
 export class JwtVerifier {
   readonly #algorithms: readonly JwtAlgorithm[];
   readonly #typ: string;
+  readonly #typRaw: string;
+  readonly #single: { entry: KeyEntry; alg: string } | undefined;
   readonly #maxTokenBytes: number;
   readonly #maxKidLength: number = JWT_DEFAULTS.maxKidLength;
   readonly #kidPattern: RegExp;
@@ -179,7 +180,8 @@ export class JwtVerifier {
     this.#algorithms = validateAlgorithms('algorithms', options.algorithms);
     const issuer = nonEmpty('issuer', options.issuer);
     const audience = nonEmpty('audience', options.audience);
-    this.#typ = normalizeTyp(options.tokenType ?? JWT_DEFAULTS.accessTokenType);
+    this.#typRaw = options.tokenType ?? JWT_DEFAULTS.accessTokenType;
+    this.#typ = normalizeTyp(this.#typRaw);
     this.#maxTokenBytes = positive(
       'maxTokenBytes',
       options.maxTokenBytes,
@@ -282,6 +284,10 @@ export class JwtVerifier {
         'Pass `jwks` (object, file or URL) or `secret`',
       );
     }
+    const only = this.#keys?.only();
+    const [alg] = this.#algorithms;
+    this.#single =
+      only && alg !== undefined && this.#algorithms.length === 1 ? { entry: only, alg } : undefined;
   }
 
   /** The pinned algorithms. */
@@ -302,7 +308,9 @@ export class JwtVerifier {
       const options = this.#now
         ? { ...this.#joseOptions, currentDate: new Date(this.#now()) }
         : this.#joseOptions;
-      verified = await jwtVerify(token as string, this.#resolveKey, options);
+      verified = this.#single
+        ? await this.#verifySingle(token as string, this.#single, options)
+        : await jwtVerify(token as string, this.#resolveKey, options);
     } catch (error) {
       return this.#reject(reasonOf(error));
     }
@@ -333,26 +341,59 @@ export class JwtVerifier {
     return undefined;
   }
 
-  readonly #resolveKey = (
-    header: JWSHeaderParameters,
-  ): VerificationKey | Promise<VerificationKey> => {
-    for (const name of FORBIDDEN_HEADERS)
-      if (name in header) throw new JwtRejection('forbidden_header');
-    if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== this.#typ)
+  /** Header checks that need no key: key-carrying headers, `typ`, `kid` shape. Throws a rejection. */
+  #checkHeader(header: JWSHeaderParameters): void {
+    if (
+      header.jku !== undefined ||
+      header.x5u !== undefined ||
+      header.jwk !== undefined ||
+      header.x5c !== undefined
+    ) {
+      throw new JwtRejection('forbidden_header');
+    }
+    const { typ, kid } = header;
+    if (typ !== this.#typRaw && (typeof typ !== 'string' || normalizeTyp(typ) !== this.#typ)) {
       throw new JwtRejection('wrong_type');
-    const { kid, alg } = header;
+    }
     if (
       kid !== undefined &&
       (typeof kid !== 'string' || kid.length > this.#maxKidLength || !this.#kidPattern.test(kid))
     ) {
       throw new JwtRejection('unknown_kid');
     }
+  }
+
+  readonly #resolveKey = (
+    header: JWSHeaderParameters,
+  ): VerificationKey | Promise<VerificationKey> => {
+    this.#checkHeader(header);
+    const { kid, alg } = header;
     const algorithm = alg as string;
     if (this.#remote) {
       return this.#remote.find(kid, algorithm).then((found) => this.#keyOf(found, algorithm));
     }
     return this.#keyOf((this.#keys as KeySet).find(kid, algorithm), algorithm);
   };
+
+  /**
+   * One key and one algorithm: the key is handed to jose directly (no lookup to do) and the
+   * header is checked once the signature holds; a `kid` must then name that key.
+   */
+  async #verifySingle(
+    token: string,
+    single: { entry: KeyEntry; alg: string },
+    options: JWTVerifyOptions,
+  ): Promise<{ payload: JWTPayload; protectedHeader: JWSHeaderParameters }> {
+    let key = single.entry.keyFor(single.alg);
+    if (key instanceof Promise) key = await this.#keyOf(single.entry, single.alg);
+    const verified = await jwtVerify(token, key, options);
+    const header = verified.protectedHeader;
+    this.#checkHeader(header);
+    if (header.kid !== undefined && header.kid !== single.entry.jwk.kid) {
+      throw new JwtRejection('unknown_kid');
+    }
+    return verified;
+  }
 
   #keyOf(
     found: KeyEntry | JwtRejectionReason,

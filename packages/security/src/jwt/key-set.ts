@@ -162,6 +162,11 @@ export class KeySet {
     return this.#entries.length;
   }
 
+  /** The key when the set holds exactly one. */
+  only(): KeyEntry | undefined {
+    return this.#entries.length === 1 ? this.#entries[0] : undefined;
+  }
+
   /** The `kid`s in the set. */
   kids(): string[] {
     return [...this.#byKid.keys()];
