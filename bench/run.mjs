@@ -31,6 +31,7 @@ const benches = [
   'slo-rules/run.mjs',
   'security/password.mjs',
   'security/rate-limit.mjs',
+  'security/jwt.mjs',
 ];
 let failed = 0;
 for (const bench of benches) {
