@@ -66,6 +66,19 @@ describe('PasswordHasher (argon2id)', () => {
     expect(isCommonPassword('a rather unusual passphrase')).toBe(false);
   });
 
+  it('refuses the configured extra passwords and context words', () => {
+    const custom = new PasswordHasher({
+      refusedPasswords: ['Winter-Is-Coming'],
+      contextWords: ['Acme', 'checkout'],
+    });
+    expect(custom.check('winter-is-coming').map((p) => p.code)).toEqual(['common']);
+    expect(custom.check('my ACME password!').map((p) => p.code)).toEqual(['context_word']);
+    expect(custom.check('Checkout2026!').map((p) => p.code)).toEqual(['context_word']);
+    expect(custom.check('a perfectly fine one')).toEqual([]);
+    expect(hasher.check('my ACME password!')).toEqual([]);
+    expect(() => new PasswordHasher({ contextWords: ['ab'] })).toThrow(/contextWords/);
+  });
+
   it('hash() throws PASSWORD_POLICY with the problems; enforcePolicy:false still refuses too long', async () => {
     const error = await hasher.hash('password1').catch((e: unknown) => e);
     expect(isPasswordPolicyError(error)).toBe(true);

@@ -10,6 +10,7 @@ import { b64, formatPhc, type PhcHash, parsePhc, unb64 } from './phc.js';
 import {
   codePointLength,
   normalizePassword,
+  type PasswordPolicy,
   type PasswordProblem,
   passwordProblems,
 } from './policy.js';
@@ -57,6 +58,17 @@ export interface PasswordHasherOptions {
   readonly pepper?: PasswordPepper | string | Uint8Array;
   /** Peppers still accepted by `verify()` during a rotation; their hashes need a rehash. */
   readonly previousPeppers?: readonly PasswordPepper[];
+  /**
+   * Further passwords to refuse, compared case-insensitively after NFKC: e.g. a top-3000 or
+   * top-100 000 list loaded by the application (ASVS 5.0 6.2.4). Default none.
+   */
+  readonly refusedPasswords?: Iterable<string>;
+  /**
+   * Context-specific words (service, product, company names; ASVS 5.0 6.2.11) a password must
+   * not contain, case-insensitively. Words shorter than 4 characters are refused as options.
+   * Default none.
+   */
+  readonly contextWords?: readonly string[];
   /** Shortest accepted password in code points. Default 8; at least 8. */
   readonly minLength?: number;
   /** Longest accepted password in code points. Default 128; 64–1024. Longer is refused, never truncated. */
@@ -188,6 +200,7 @@ export class PasswordHasher {
   readonly #peppers: ReadonlyMap<string, ResolvedPepper>;
   readonly #logger: SecurityLogger | undefined;
   readonly #registry: Registry | undefined;
+  readonly #policy: PasswordPolicy;
   #dummy: Promise<string> | undefined;
 
   constructor(options: PasswordHasherOptions = {}) {
@@ -270,16 +283,34 @@ export class PasswordHasher {
       peppers.set(this.#pepper.id, this.#pepper);
     }
     this.#peppers = peppers;
+    const fold = (word: string) => word.normalize('NFKC').toLowerCase();
+    const contextWords = (options.contextWords ?? []).map((word, i) => {
+      if (typeof word !== 'string' || codePointLength(word) < 4) {
+        invalidOption(
+          `contextWords[${i}]`,
+          'it is shorter than 4 characters',
+          'Leave out short words',
+        );
+      }
+      return fold(word);
+    });
+    this.#policy = {
+      minLength: this.minLength,
+      maxLength: this.maxLength,
+      refusedPasswords: new Set([...(options.refusedPasswords ?? [])].map(fold)),
+      contextWords,
+    };
     this.#logger = options.logger;
     this.#registry = options.registry;
   }
 
   /**
    * The policy problems of `password` (empty when it is acceptable): shorter than `minLength` or
-   * longer than `maxLength` code points after NFKC normalisation, or on the common-password list.
+   * longer than `maxLength` code points after NFKC normalisation, on the common-password list or
+   * `refusedPasswords`, or containing one of `contextWords`.
    */
   check(password: string): PasswordProblem[] {
-    return passwordProblems(password, this);
+    return passwordProblems(password, this.#policy);
   }
 
   /**
@@ -367,7 +398,7 @@ export class PasswordHasher {
 
   /**
    * Spends the time of one `verify()` and answers `false`: call it when the account does not
-   * exist, so response times do not tell which accounts exist (ASVS 5.0 6.3.x).
+   * exist, so response times do not tell which accounts exist (ASVS 5.0 6.3.8).
    */
   async verifyUnknownAccount(password: string): Promise<false> {
     this.#dummy ??= this.hash(randomBytes(24).toString('base64'), { enforcePolicy: false });
