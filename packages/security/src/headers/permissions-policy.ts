@@ -10,7 +10,8 @@ import { invalidOption } from '../errors.js';
 export type PermissionsPolicyDirectives = Readonly<Record<string, readonly string[] | null>>;
 
 const FEATURE = /^[a-z][a-z0-9-]*$/;
-const ORIGIN = /^https?:\/\/[^\s"(),;]+$/;
+// Printable ASCII only, and none of the characters that end an item or a list.
+const ORIGIN = /^https?:\/\/[\x21\x23-\x27\x2a\x2b\x2d-\x3a\x3c-\x7e]+$/;
 
 function allowlistItem(feature: string, raw: string): string {
   const item = raw.replace(/^'(.*)'$/, '$1');

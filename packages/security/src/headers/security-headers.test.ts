@@ -26,6 +26,8 @@ describe('permissionsPolicyHeader', () => {
     [{ 'camera;': [] }],
     [{ camera: ['evil"),x=('] }],
     [{ camera: ['javascript:alert(1)'] }],
+    [{ camera: ['https://a.example\u0000'] }],
+    [{ camera: ['https://a.example\r\nX-Injected: 1'] }],
   ])('refuses a header-injecting or malformed entry %j', (overrides) => {
     expect(() => permissionsPolicyHeader(overrides)).toThrow(
       expect.objectContaining({ code: SECURITY_ERROR_CODES.INVALID_OPTION }),
@@ -46,6 +48,23 @@ describe('securityHeaders construction', () => {
 
   it("turns helmet's CSP validation errors into INVALID_OPTION (unquoted keyword)", () => {
     expect(() => securityHeaders({ csp: { 'script-src': ['self'] } })).toThrow(
+      expect.objectContaining({ code: SECURITY_ERROR_CODES.INVALID_OPTION }),
+    );
+  });
+
+  it.each([
+    [
+      'a CRLF (Node would refuse the header on every request)',
+      'https://a.example\r\nX-Injected: 1',
+    ],
+    ['a space (two sources in one item)', "https://a.example 'unsafe-inline'"],
+    ['a semicolon (a second directive)', "'self'; script-src *"],
+    ['a comma (a second policy)', "'self', script-src *"],
+  ])('refuses a CSP value with %s', (_name, value) => {
+    expect(() => securityHeaders({ csp: { 'img-src': [value] } })).toThrow(
+      expect.objectContaining({ code: SECURITY_ERROR_CODES.INVALID_OPTION }),
+    );
+    expect(() => securityHeaders().csp({ 'img-src': [value] })).toThrow(
       expect.objectContaining({ code: SECURITY_ERROR_CODES.INVALID_OPTION }),
     );
   });

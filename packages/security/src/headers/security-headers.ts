@@ -84,6 +84,8 @@ export interface SecurityHeadersMiddleware extends HeaderMiddleware {
   csp(overrides: CspDirectives): HeaderMiddleware;
 }
 
+const TOKEN = /^[\x21-\x2b\x2d-\x3a\x3c-\x7e]+$/;
+
 function mergeDirectives(
   base: Readonly<Record<string, readonly string[]>>,
   overrides: CspDirectives,
@@ -106,6 +108,18 @@ function helmetCsp(
       'the policy has no `default-src`',
       "Keep a `default-src` (the presets use 'self' or 'none'); remove CSP with `csp: false`",
     );
+  }
+  for (const [name, values] of Object.entries(directives)) {
+    // helmet checks for `;` and `,` but lets control characters through, which Node then refuses
+    // in setHeader on every request: catch them here, at construction.
+    const bad = values.find((value) => !TOKEN.test(value));
+    if (bad !== undefined) {
+      invalidOption(
+        `csp.${name}`,
+        `${JSON.stringify(bad)} is not a single source expression`,
+        'Pass each source as its own array item, without spaces, control characters, `;` or `,`',
+      );
+    }
   }
   return {
     useDefaults: false,
