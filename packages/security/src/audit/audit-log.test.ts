@@ -141,6 +141,18 @@ describe('auditLog', () => {
     expect(logs.find((r) => r.msg === 'audit listener failed')).toBeDefined();
   });
 
+  it('hands listeners a frozen record, details included', () => {
+    const { logger } = capture();
+    const audit = auditLog({ logger });
+    const seen: AuditRecord[] = [];
+    audit.onEvent((r) => {
+      (r.details as Record<string, unknown>).policy = 'tampered';
+    });
+    audit.onEvent((r) => seen.push(r));
+    audit.record({ event: 'rate_limited', outcome: 'blocked', details: { policy: 'login' } });
+    expect(seen[0]?.details).toEqual({ policy: 'login' });
+  });
+
   it('never throws when the logger does', () => {
     const broken: SecurityLogger = {
       info: () => {

@@ -157,7 +157,7 @@ export function auditLog(options: AuditLogOptions): AuditLog {
       prevHash = record.hash as string;
       head = { seq: record.seq as number, hash: prevHash };
     }
-    return Object.freeze(record) as unknown as AuditRecord;
+    return deepFreeze(record) as unknown as AuditRecord;
   };
 
   return {
@@ -186,6 +186,15 @@ export function auditLog(options: AuditLogOptions): AuditLog {
     },
     head: () => (chain && head !== undefined ? { ...head } : undefined),
   };
+}
+
+/** Freezes the sanitised copy a record is made of, so no listener can change what others see. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function safeError(logger: SecurityLogger, error: unknown, message: string): void {
