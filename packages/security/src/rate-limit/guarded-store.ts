@@ -27,7 +27,7 @@ export function isStoreUnavailable(
   );
 }
 
-/** The Redis client surface the store needs: ioredis's `Redis` and `Cluster` both have it. */
+/** The Redis client surface the store needs (ioredis's `Redis`: `client.call(command, ...args)`). */
 export interface RedisCommandClient {
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
 }

@@ -54,8 +54,9 @@ export interface RateLimitOptions {
    */
   readonly account?: AccountResolver<Request>;
   /**
-   * An ioredis client (`Redis` or `Cluster`) for a limit shared by every instance of the service.
-   * Each limiter gets its own store and key prefix. Create the client with
+   * An ioredis `Redis` client for a limit shared by every instance of the service (tested against
+   * a standalone server; Redis Cluster is not supported). Each limiter gets its own store and key
+   * prefix. Create the client with
    * `enableOfflineQueue: false` so commands fail at once while Redis is down. Default: an
    * in-memory store per limiter.
    */
@@ -241,11 +242,7 @@ export function rateLimit(
     }
   }
   if (options.redis !== undefined && typeof options.redis.call !== 'function') {
-    invalidOption(
-      'redis',
-      'the client has no `call` method',
-      'Pass an ioredis Redis or Cluster client',
-    );
+    invalidOption('redis', 'the client has no `call` method', 'Pass an ioredis Redis client');
   }
   const { logger, audit, account } = options;
   const metrics: SecurityMetrics | undefined = options.registry
