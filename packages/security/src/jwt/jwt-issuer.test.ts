@@ -90,6 +90,21 @@ describe('JwtIssuer', () => {
     }
   });
 
+  it('rotates HS256 tokens that carry a configured kid', async () => {
+    const issuer = new JwtIssuer({
+      algorithm: 'HS256',
+      key: 's'.repeat(32),
+      kid: 'hs-1',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      refreshStore: new MemoryRefreshTokenStore(),
+      now: () => NOW_MS,
+    });
+    const pair = await issuer.issueTokens('u');
+    expect(decodeProtectedHeader(pair.refreshToken).kid).toBe('hs-1');
+    expect((await issuer.rotate(pair.refreshToken)).ok).toBe(true);
+  });
+
   it('publishes no key for HS256 and refuses keys that do not fit the algorithm or are weak', () => {
     const hs = new JwtIssuer({
       algorithm: 'HS256',

@@ -210,7 +210,10 @@ export class JwtIssuer {
       assertStrongSecret(secret, [alg]);
       this.#signingKey = secret;
       this.#kid = options.kid;
-      this.#refreshVerifier = new JwtVerifier({ ...verifierBase, secret });
+      // As a one-key JWKS so that a configured `kid` names the secret.
+      const oct: JWK = { kty: 'oct', k: Buffer.from(secret).toString('base64url') };
+      if (options.kid !== undefined) oct.kid = options.kid;
+      this.#refreshVerifier = new JwtVerifier({ ...verifierBase, jwks: { keys: [oct] } });
     } else {
       const privateKey = this.#privateKey(options.key);
       const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' }) as JWK;
