@@ -62,14 +62,14 @@ export interface AuditLogOptions {
 }
 
 /** A disposable subscription. */
-export interface Disposable {
+export interface AuditSubscription {
   dispose(): void;
 }
 
 /** What {@link auditLog} returns: an `AuditSink` for every security part, plus observation. */
 export interface AuditLog extends AuditSink {
   /** Calls `listener` with every record after it is written. Listener errors are logged, never thrown. */
-  onEvent(listener: (record: AuditRecord) => void): Disposable;
+  onEvent(listener: (record: AuditRecord) => void): AuditSubscription;
   /** The last chained record's `seq` and `hash` (to persist and pass as `chainStart`); `undefined` when not chaining or before the first record. */
   head(): { seq: number; hash: string } | undefined;
 }
