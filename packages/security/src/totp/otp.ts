@@ -18,7 +18,7 @@ export interface HotpOptions {
 }
 
 /** Options of {@link generateTotp}. */
-export interface TotpOptions extends HotpOptions {
+export interface GenerateTotpOptions extends HotpOptions {
   /** The moment: a `Date` or epoch milliseconds. Default now. */
   readonly time?: Date | number;
   /** Time step in seconds. Default 30. */
@@ -110,7 +110,7 @@ export function timeStep(time: Date | number, step: number): number {
  * @example
  * generateTotp(secret, { time: 59_000, digits: 8 }); // '94287082' for the RFC's SHA1 seed
  */
-export function generateTotp(secret: OtpSecret, options: TotpOptions = {}): string {
+export function generateTotp(secret: OtpSecret, options: GenerateTotpOptions = {}): string {
   const digits = options.digits ?? TOTP_DEFAULTS.digits;
   const algorithm = options.algorithm ?? TOTP_DEFAULTS.algorithm;
   const step = options.step ?? TOTP_DEFAULTS.stepSeconds;

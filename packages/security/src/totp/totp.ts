@@ -18,7 +18,7 @@ import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes.js';
 import { MemoryTotpStore, type TotpStore } from './totp-store.js';
 
 /** Options of {@link Totp}. */
-export interface TotpVerifierOptions {
+export interface TotpOptions {
   /** Replay and recovery-code store. Default a `MemoryTotpStore` (one process only). */
   readonly store?: TotpStore;
   /** Service name for enrolment URIs. Default none (required by `enrolment()`). */
@@ -92,7 +92,7 @@ export class Totp {
   readonly #audit: AuditSink | undefined;
   readonly #now: () => number;
 
-  constructor(options: TotpVerifierOptions = {}) {
+  constructor(options: TotpOptions = {}) {
     this.#algorithm = options.algorithm ?? TOTP_DEFAULTS.algorithm;
     this.#digits = options.digits ?? TOTP_DEFAULTS.digits;
     this.#step = options.step ?? TOTP_DEFAULTS.stepSeconds;
