@@ -275,6 +275,40 @@ describe('LoginThrottle.middleware', () => {
   });
 });
 
+describe('LoginThrottle.middleware when the store fails', () => {
+  it('answers 503 problem+json with Retry-After (fail closed) and never reaches the route', async () => {
+    const store = new MemoryThrottleStore();
+    store.read = () => Promise.reject(new Error('connection refused'));
+    const throttle = new LoginThrottle({ store });
+    const app = express();
+    let reached = 0;
+    app.use(express.urlencoded({ extended: false }));
+    const guard = throttle.middleware();
+    app.post(
+      '/login',
+      (req, res, next) => guard(req, res, next),
+      (_req, res) => {
+        reached++;
+        res.send('ok');
+      },
+    );
+    const server = await listen(app);
+    try {
+      const res = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'username=alice&password=x',
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(reached).toBe(0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe.skipIf(!bin)('LoginThrottle on one Redis shared by two instances', () => {
   it('counts failures from both instances together', async () => {
     const clock = new Clock();
