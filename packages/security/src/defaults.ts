@@ -7,6 +7,87 @@ export const SECURITY_DEFAULTS = {
   minHmacSecretBytes: 32,
 } as const;
 
+/** Defaults of `Rbac`, `requirePermission()` and `requireRole()`. */
+export const RBAC_DEFAULTS = {
+  /** `WWW-Authenticate` challenge sent with a 401 when `req.auth` is missing (RFC 9110 §11.6.1). */
+  wwwAuthenticate: 'Bearer',
+  /**
+   * Action of the override permission of an ownership check: the principal may act on resources
+   * it does not own when it holds `<resource>:<overrideAction>` (e.g. `orders:*`).
+   */
+  overrideAction: '*',
+} as const;
+
+/** Defaults of `sessions()`. */
+export const SESSION_DEFAULTS = {
+  /** Cookie name without its prefix; the cookie is `__Host-sid`. */
+  cookieName: 'sid',
+  /** Bytes of randomness in a session id (256 bits; ASVS asks ≥ 128). */
+  idBytes: 32,
+  /** A session ends after this long without a request (OWASP: 15–30 min for most apps). */
+  idleTimeoutMs: 30 * 60 * 1000,
+  /** A session ends this long after login, however active (OWASP: 4–8 h). */
+  absoluteTimeoutMs: 8 * 60 * 60 * 1000,
+  /** Request header carrying the CSRF token on unsafe methods. */
+  csrfHeader: 'x-csrf-token',
+  /** Form field carrying the CSRF token when the header is absent (needs a body parser first). */
+  csrfField: '_csrf',
+  /** Methods that never change state and so are not CSRF-checked (RFC 9110 §9.2.1). */
+  safeMethods: ['GET', 'HEAD', 'OPTIONS', 'TRACE'],
+  /** Prefix of the Redis keys of `RedisSessionStore`. */
+  redisPrefix: 'srekit:session:',
+  /**
+   * How long a store keeps a session past its timeout, so a client coming back just after it
+   * expired is told (and audited as `session.expired`) rather than treated as a stranger. The
+   * timeouts themselves are enforced exactly by the middleware.
+   */
+  expiredRetentionMs: 5 * 60 * 1000,
+} as const;
+
+/** Defaults of `auditLog()`. */
+export const AUDIT_DEFAULTS = {
+  /**
+   * Key fragments whose values never reach an audit line, matched case-insensitively after
+   * dropping `-`, `_` and `.` (so `accessToken`, `x-api-key` and `session_id` are all caught).
+   */
+  secretKeyFragments: [
+    'password',
+    'passwd',
+    'passphrase',
+    'token',
+    'secret',
+    'otp',
+    'cookie',
+    'authorization',
+    'session',
+    'apikey',
+    'privatekey',
+    'credential',
+    'pepper',
+    'csrf',
+  ],
+  /** Keys redacted only when they match exactly (after normalising), since `code` alone is common. */
+  secretKeys: [
+    'code',
+    'authcode',
+    'recoverycode',
+    'backupcode',
+    'mfacode',
+    'totpcode',
+    'verificationcode',
+    'pin',
+    'sid',
+  ],
+  /** Longest string kept in an audit line; longer ones are cut. */
+  maxValueLength: 1024,
+  /** How deep `details` is walked; deeper values are replaced. */
+  maxDepth: 6,
+  /** Most items kept of one array in `details`. */
+  maxArrayItems: 50,
+  /** `prev_hash` of the first event of a chain. */
+  genesisHash: '0'.repeat(64),
+} as const;
+
 /**
  * `PasswordHasher` defaults: OWASP Password Storage Cheat Sheet (2026) parameters and ASVS 5.0
  * length bounds.
@@ -92,87 +173,6 @@ export const TOTP_DEFAULTS = {
   redisPrefix: 'srekit:totp:',
   /** Redis store: give up on a command after this long (verification then fails closed). */
   redisTimeoutMs: 500,
-} as const;
-
-/** Defaults of `Rbac`, `requirePermission()` and `requireRole()`. */
-export const RBAC_DEFAULTS = {
-  /** `WWW-Authenticate` challenge sent with a 401 when `req.auth` is missing (RFC 9110 §11.6.1). */
-  wwwAuthenticate: 'Bearer',
-  /**
-   * Action of the override permission of an ownership check: the principal may act on resources
-   * it does not own when it holds `<resource>:<overrideAction>` (e.g. `orders:*`).
-   */
-  overrideAction: '*',
-} as const;
-
-/** Defaults of `sessions()`. */
-export const SESSION_DEFAULTS = {
-  /** Cookie name without its prefix; the cookie is `__Host-sid`. */
-  cookieName: 'sid',
-  /** Bytes of randomness in a session id (256 bits; ASVS asks ≥ 128). */
-  idBytes: 32,
-  /** A session ends after this long without a request (OWASP: 15–30 min for most apps). */
-  idleTimeoutMs: 30 * 60 * 1000,
-  /** A session ends this long after login, however active (OWASP: 4–8 h). */
-  absoluteTimeoutMs: 8 * 60 * 60 * 1000,
-  /** Request header carrying the CSRF token on unsafe methods. */
-  csrfHeader: 'x-csrf-token',
-  /** Form field carrying the CSRF token when the header is absent (needs a body parser first). */
-  csrfField: '_csrf',
-  /** Methods that never change state and so are not CSRF-checked (RFC 9110 §9.2.1). */
-  safeMethods: ['GET', 'HEAD', 'OPTIONS', 'TRACE'],
-  /** Prefix of the Redis keys of `RedisSessionStore`. */
-  redisPrefix: 'srekit:session:',
-  /**
-   * How long a store keeps a session past its timeout, so a client coming back just after it
-   * expired is told (and audited as `session.expired`) rather than treated as a stranger. The
-   * timeouts themselves are enforced exactly by the middleware.
-   */
-  expiredRetentionMs: 5 * 60 * 1000,
-} as const;
-
-/** Defaults of `auditLog()`. */
-export const AUDIT_DEFAULTS = {
-  /**
-   * Key fragments whose values never reach an audit line, matched case-insensitively after
-   * dropping `-`, `_` and `.` (so `accessToken`, `x-api-key` and `session_id` are all caught).
-   */
-  secretKeyFragments: [
-    'password',
-    'passwd',
-    'passphrase',
-    'token',
-    'secret',
-    'otp',
-    'cookie',
-    'authorization',
-    'session',
-    'apikey',
-    'privatekey',
-    'credential',
-    'pepper',
-    'csrf',
-  ],
-  /** Keys redacted only when they match exactly (after normalising), since `code` alone is common. */
-  secretKeys: [
-    'code',
-    'authcode',
-    'recoverycode',
-    'backupcode',
-    'mfacode',
-    'totpcode',
-    'verificationcode',
-    'pin',
-    'sid',
-  ],
-  /** Longest string kept in an audit line; longer ones are cut. */
-  maxValueLength: 1024,
-  /** How deep `details` is walked; deeper values are replaced. */
-  maxDepth: 6,
-  /** Most items kept of one array in `details`. */
-  maxArrayItems: 50,
-  /** `prev_hash` of the first event of a chain. */
-  genesisHash: '0'.repeat(64),
 } as const;
 
 /**
