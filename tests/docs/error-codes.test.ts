@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ERROR_CODES, helpUrl } from '@srekit/core';
+import { SECURITY_ERROR_CODES } from '@srekit/security';
 import { RULES_ERROR_CODES, SLO_ERROR_CODES } from '@srekit/slo';
 import { describe, expect, it } from 'vitest';
 
@@ -10,6 +11,7 @@ describe('docs/error-codes.md', () => {
     ...Object.values(ERROR_CODES),
     ...Object.values(SLO_ERROR_CODES),
     ...Object.values(RULES_ERROR_CODES),
+    ...Object.values(SECURITY_ERROR_CODES),
   ];
 
   it.each(codes)('documents %s under the anchor its help link points to', (code) => {
