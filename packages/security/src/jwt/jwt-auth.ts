@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { JWT_DEFAULTS } from '../defaults.js';
 import { type SecurityMetrics, securityMetrics } from '../metrics.js';
 import { type ProblemResponse, sendProblem } from '../problem.js';
@@ -76,7 +77,8 @@ export function jwtAuth(options: JwtAuthOptions): JwtAuthMiddleware {
   const metrics: SecurityMetrics | undefined = options.registry
     ? securityMetrics(options.registry)
     : undefined;
-  const { audit, logger } = options;
+  const { logger } = options;
+  const audit = guardAuditSink(options.audit, logger);
 
   const refuse = (req: SecurityRequest, res: ProblemResponse, reason: JwtRejectionReason): void => {
     metrics?.authAttempts.inc({ method: 'jwt', outcome: 'failure' });

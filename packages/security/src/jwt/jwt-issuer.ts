@@ -8,6 +8,7 @@ import {
 import { SrekitError } from '@srekit/core';
 import { type JWK, type JWTPayload, SignJWT } from 'jose';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { JWT_DEFAULTS } from '../defaults.js';
 import { invalidOption, SECURITY_ERROR_CODES } from '../errors.js';
 import { type SecurityMetrics, securityMetrics } from '../metrics.js';
@@ -186,7 +187,7 @@ export class JwtIssuer {
     this.#now = options.now ?? Date.now;
     this.#metrics = options.registry ? securityMetrics(options.registry) : undefined;
     this.#logger = options.logger;
-    this.#audit = options.audit;
+    this.#audit = guardAuditSink(options.audit, options.logger);
 
     const verifierBase = {
       algorithms: [alg],

@@ -6,6 +6,7 @@ import {
   type Options as StoreOptions,
 } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import {
   GLOBAL_RATE_LIMIT_LAYERS,
   RATE_LIMIT_DEFAULTS,
@@ -244,7 +245,8 @@ export function rateLimit(
   if (options.redis !== undefined && typeof options.redis.call !== 'function') {
     invalidOption('redis', 'the client has no `call` method', 'Pass an ioredis Redis client');
   }
-  const { logger, audit, account } = options;
+  const { logger, account } = options;
+  const audit = guardAuditSink(options.audit, logger);
   const metrics: SecurityMetrics | undefined = options.registry
     ? securityMetrics(options.registry)
     : undefined;

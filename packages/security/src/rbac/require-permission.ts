@@ -1,5 +1,6 @@
 import { routeTemplate } from '@srekit/core';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { RBAC_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
 import { securityMetrics } from '../metrics.js';
@@ -73,9 +74,10 @@ function unauthenticated(res: ProblemResponse, challenge: string): void {
 
 function denyReporter(options: AuthzOptions) {
   const metrics = options.registry === undefined ? undefined : securityMetrics(options.registry);
+  const audit = guardAuditSink(options.audit, options.logger);
   return (req: AuthzRequest, label: string, details: Record<string, string>): void => {
     metrics?.authzDenied.inc({ permission: label });
-    options.audit?.record({
+    audit?.record({
       event: 'permission.denied',
       outcome: 'denied',
       ...(req.auth?.subject !== undefined ? { actor: req.auth.subject } : {}),

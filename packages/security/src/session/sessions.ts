@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { routeTemplate, SrekitError } from '@srekit/core';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { SESSION_DEFAULTS } from '../defaults.js';
 import { invalidOption, SECURITY_ERROR_CODES } from '../errors.js';
 import { securityMetrics } from '../metrics.js';
@@ -162,7 +163,8 @@ export function sessions(options: SessionsOptions = {}): SessionsMiddleware {
   const csrfField = csrf?.field ?? SESSION_DEFAULTS.csrfField;
   const safeMethods = new Set<string>(SESSION_DEFAULTS.safeMethods);
   const metrics = options.registry === undefined ? undefined : securityMetrics(options.registry);
-  const { logger, audit } = options;
+  const { logger } = options;
+  const audit = guardAuditSink(options.audit, logger);
   let warnedHttp = false;
 
   const ttlMs = (record: SessionRecord): number =>

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ipKeyGenerator } from 'express-rate-limit';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { LOGIN_THROTTLE_DEFAULTS } from '../defaults.js';
 import { invalidOption, SECURITY_ERROR_CODES } from '../errors.js';
 import { securityMetrics } from '../metrics.js';
@@ -187,7 +188,7 @@ export class LoginThrottle {
     this.#store = options.store ?? new MemoryThrottleStore();
     this.#registry = options.registry;
     this.#logger = options.logger;
-    this.#audit = options.audit;
+    this.#audit = guardAuditSink(options.audit, options.logger);
     this.#now = options.now ?? Date.now;
   }
 
@@ -433,15 +434,6 @@ export class LoginThrottle {
   }
 
   #record(event: AuditEvent): void {
-    if (!this.#audit) return;
-    const clean = event.ip === undefined ? (({ ip: _, ...rest }) => rest)(event) : event;
-    try {
-      this.#audit.record(clean);
-    } catch (error) {
-      this.#logger?.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'audit sink failed',
-      );
-    }
+    this.#audit?.record(event);
   }
 }

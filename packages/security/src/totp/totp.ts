@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Registry } from 'prom-client';
+import { guardAuditSink } from '../audit/guard-sink.js';
 import { TOTP_DEFAULTS } from '../defaults.js';
 import { invalidOption, SECURITY_ERROR_CODES } from '../errors.js';
 import { securityMetrics } from '../metrics.js';
@@ -109,7 +110,7 @@ export class Totp {
     this.#issuer = options.issuer;
     this.#registry = options.registry;
     this.#logger = options.logger;
-    this.#audit = options.audit;
+    this.#audit = guardAuditSink(options.audit, options.logger);
     this.#now = options.now ?? Date.now;
   }
 
@@ -294,15 +295,6 @@ export class Totp {
   }
 
   #record(event: AuditEvent): void {
-    if (!this.#audit) return;
-    const clean = event.ip === undefined ? (({ ip: _, ...rest }) => rest)(event) : event;
-    try {
-      this.#audit.record(clean);
-    } catch (error) {
-      this.#logger?.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        'audit sink failed',
-      );
-    }
+    this.#audit?.record(event);
   }
 }
