@@ -1,7 +1,11 @@
 /**
- * This package is reserved in the srekit workspace and exports nothing yet. Its features are
- * tracked as issues; see the repository README for the package map.
+ * @srekit/engine — client-side load balancing and reliability for Node.js services: strategies,
+ * health checks, outlier detection, circuit breakers and retries over one per-backend record.
  *
  * @packageDocumentation
  */
-export {};
+export { ENGINE_DEFAULTS } from './defaults.js';
+export type { EngineErrorCode } from './errors.js';
+export { ENGINE_ERROR_CODES } from './errors.js';
+export { LABELS, METRICS } from './metrics.js';
+export type { BackendConfig, BackendView, Clock, Random, Strategy, StrategyName } from './types.js';
