@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ERROR_CODES, helpUrl } from '@srekit/core';
+import { ENGINE_ERROR_CODES } from '@srekit/engine';
 import { SECURITY_ERROR_CODES } from '@srekit/security';
 import { RULES_ERROR_CODES, SLO_ERROR_CODES } from '@srekit/slo';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ describe('docs/error-codes.md', () => {
     ...Object.values(SLO_ERROR_CODES),
     ...Object.values(RULES_ERROR_CODES),
     ...Object.values(SECURITY_ERROR_CODES),
+    ...Object.values(ENGINE_ERROR_CODES),
   ];
 
   it.each(codes)('documents %s under the anchor its help link points to', (code) => {
