@@ -73,3 +73,8 @@ export type StrategyName =
   | 'p2c-ewma'
   | 'ring-hash'
   | 'maglev';
+
+/** A subscription returned by the engine's `onX(listener)` methods; `dispose()` ends it. */
+export interface Disposable {
+  dispose(): void;
+}
