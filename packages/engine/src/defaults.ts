@@ -45,4 +45,88 @@ export const ENGINE_DEFAULTS = {
     /** Hedging: extra tries started while earlier ones have not answered. */
     maxHedges: 1,
   },
+  /** Circuit breaker (`new CircuitBreaker(options)`). */
+  breaker: {
+    /** Failure-counting mode. */
+    mode: 'consecutive',
+    /** `consecutive` mode: consecutive failures that open the circuit. */
+    consecutiveFailures: 5,
+    /** `count` mode: size of the window of most recent calls. */
+    countWindowCalls: 20,
+    /** `count` mode: failures among the last `countWindowCalls` calls that open the circuit. */
+    countFailures: 10,
+    /** `sampling` mode: length of the rolling window (opossum's `rollingCountTimeout`). */
+    samplingWindowMs: 10_000,
+    /** `sampling` mode: buckets in the window (opossum's `rollingCountBuckets`). */
+    samplingBuckets: 10,
+    /** `sampling` mode: opens when failures / calls × 100 is strictly greater than this. */
+    samplingThresholdPercent: 50,
+    /** `sampling` mode: calls in the window before the ratio is considered. */
+    samplingVolumeThreshold: 20,
+    /** Time the circuit stays open before admitting half-open probes. */
+    openMs: 30_000,
+    /** Probes admitted concurrently while half-open. */
+    halfOpenMaxProbes: 1,
+    /** Successful probes that close the circuit. */
+    halfOpenSuccessThreshold: 1,
+  },
+  /** Passive outlier detection (`new OutlierDetector(options)`), Envoy's defaults. */
+  outlier: {
+    /** Evaluation interval of success-rate and failure-percentage ejection. */
+    intervalMs: 10_000,
+    /** Consecutive 5xx (or local-origin failures) that eject a backend; 0 turns it off. */
+    consecutive5xx: 5,
+    /** Consecutive gateway errors (502, 503, 504, local-origin failures) that eject; 0 turns it off. */
+    consecutiveGatewayFailure: 5,
+    /** Whether success-rate ejection is enforced (Envoy: `enforcing_success_rate` 100 %). */
+    successRateEnabled: true,
+    /** Whether failure-percentage ejection is enforced (Envoy: `enforcing_failure_percentage` 0 %). */
+    failurePercentageEnabled: false,
+    /** Base ejection time, multiplied by the number of times the backend was ejected. */
+    baseEjectionTimeMs: 30_000,
+    /** Cap of the ejection time. */
+    maxEjectionTimeMs: 300_000,
+    /** Largest share of backends ejected at once (at least one backend can always be ejected). */
+    maxEjectionPercent: 10,
+    /** Success-rate ejection: `sr < mean − stdev × successRateStdevFactor`. */
+    successRateStdevFactor: 1.9,
+    /** Success-rate ejection: backends with enough volume needed for the statistic. */
+    successRateMinimumHosts: 5,
+    /** Success-rate ejection: requests a backend needs in the interval to count. */
+    successRateRequestVolume: 100,
+    /** Failure-percentage ejection: failure percentage at or above which a backend is ejected. */
+    failurePercentageThreshold: 85,
+    /** Failure-percentage ejection: backends with enough volume needed. */
+    failurePercentageMinimumHosts: 5,
+    /** Failure-percentage ejection: requests a backend needs in the interval to count. */
+    failurePercentageRequestVolume: 50,
+    /** Below this share of eligible backends the pool routes to all of them (panic). */
+    panicThresholdPercent: 50,
+  },
+  /** Slow start (`slowStartWeight()`), Envoy's defaults. */
+  slowStart: {
+    /** Curve exponent: 1 is linear, larger ramps up faster at first. */
+    aggression: 1,
+    /** Floor of the weight during the window, in percent of the configured weight. */
+    minWeightPercent: 10,
+  },
+} as const;
+
+/** Defaults of the load-balancing strategies (`createStrategy()` options). */
+export const STRATEGY_DEFAULTS = {
+  /** least-request: exponent of `active + 1` in Envoy's weighted formula. */
+  activeRequestBias: 1,
+  /** p2c-ewma: decay time τ of the peak EWMA, in ms (Finagle's default, 10 s). */
+  decayTimeMs: 10_000,
+  /** ring-hash: smallest ring, in entries (Envoy's `minimum_ring_size`). */
+  minRingSize: 1_024,
+  /** ring-hash: largest ring, in entries (Envoy's `maximum_ring_size`, 8 Mi). */
+  maxRingSize: 8_388_608,
+  /** maglev: lookup table size, a prime (Envoy's default). */
+  tableSize: 65_537,
+  /**
+   * ring-hash and maglev: bounded-load factor `c` (> 1); `undefined` turns bounded load off.
+   * A host with `c` × its fair share of active requests is skipped.
+   */
+  boundedLoadFactor: undefined as number | undefined,
 } as const;
