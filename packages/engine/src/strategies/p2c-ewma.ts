@@ -1,0 +1,117 @@
+import { STRATEGY_DEFAULTS } from '../defaults.js';
+import type { BackendView, Clock, Random, Strategy } from '../types.js';
+import { checkNumber, defaultClock, type StrategyOptions } from './options.js';
+
+/**
+ * Load of a backend that has requests in flight but no latency sample yet, plus its pending
+ * count: Finagle's `Penalty` (`Long.MaxValue >> 16`), so such a backend is tried again only once
+ * its first response tells what it costs.
+ */
+const PENALTY = 2 ** 47;
+
+interface EwmaState {
+  /** Peak EWMA of the round-trip time, in ms, as of `stamp`. */
+  cost: number;
+  /** Clock time of the last sample. */
+  stamp: number;
+}
+
+/**
+ * Least response time as Finagle's peak EWMA balancer: per backend a `cost` that decays toward
+ * zero while no samples come (`current = cost·w`, `w = exp(−Δt / τ)`, Δt since the last sample),
+ * jumps at once to a sample higher than `current` and otherwise moves toward the sample
+ * (`cost = cost·w + rtt·(1 − w)`), so a slow backend is avoided at once, and one that was
+ * avoided is tried again as its cost fades. The load is
+ * `cost × (activeRequests + 1)`, and power of two choices picks the lower load of two distinct
+ * random backends. O(1) per pick (one clock read, two `exp`).
+ *
+ * Samples come from `onRequestEnd` (successes and failures alike, as Finagle); pending requests
+ * are the pool's `activeRequests`. A backend's cost survives `update()` while it stays in the set.
+ *
+ * @example
+ * const ewma = new PeakEwmaStrategy({ clock: fakeClock, random: seededRandom });
+ * ewma.update(backends);
+ * const b = ewma.pick();
+ * // … request done in 12 ms:
+ * ewma.onRequestEnd(b, 12, true, fakeClock());
+ */
+export class PeakEwmaStrategy implements Strategy {
+  /** Always `'p2c-ewma'`. */
+  readonly name = 'p2c-ewma' as const;
+  private readonly random: Random;
+  private readonly clock: Clock;
+  private readonly tauMs: number;
+  private backends: readonly BackendView[] = [];
+  private states: EwmaState[] = [];
+  private byId = new Map<string, EwmaState>();
+
+  /**
+   * @param options `random` (default `Math.random`), `clock` (default `performance.now`),
+   *   `decayTimeMs` τ (default 10 000, > 0).
+   */
+  constructor(options: StrategyOptions = {}) {
+    checkNumber('decayTimeMs', options.decayTimeMs, (v) => v > 0, 'a number of ms > 0');
+    this.random = options.random ?? Math.random;
+    this.clock = options.clock ?? defaultClock;
+    this.tauMs = options.decayTimeMs ?? STRATEGY_DEFAULTS.decayTimeMs;
+  }
+
+  /** Replaces the eligible backends, keeping the cost of those that stay. O(n). */
+  update(backends: readonly BackendView[]): void {
+    this.backends = backends.slice();
+    const byId = new Map<string, EwmaState>();
+    this.states = backends.map((b) => {
+      const state = this.byId.get(b.id) ?? byId.get(b.id) ?? { cost: 0, stamp: 0 };
+      byId.set(b.id, state);
+      return state;
+    });
+    this.byId = byId;
+  }
+
+  /** The backend of lower `cost × (activeRequests + 1)` of two random ones, or `undefined`. */
+  pick(): BackendView | undefined {
+    const backends = this.backends;
+    const n = backends.length;
+    if (n <= 1) return backends[0];
+    const i = Math.floor(this.random() * n);
+    let j = Math.floor(this.random() * (n - 1));
+    if (j >= i) j++;
+    const now = this.clock();
+    const a = backends[i] as BackendView;
+    const b = backends[j] as BackendView;
+    return this.load(j, b, now) < this.load(i, a, now) ? b : a;
+  }
+
+  /** Records a round-trip time sample of `latencyMs` for `backend` at clock time `at`. */
+  onRequestEnd(backend: BackendView, latencyMs: number, _ok: boolean, at: number): void {
+    const state = this.byId.get(backend.id);
+    if (state === undefined || !(latencyMs >= 0)) return;
+    const elapsed = at - state.stamp;
+    const w = elapsed > 0 ? Math.exp(-elapsed / this.tauMs) : 1;
+    // `current` is the cost as picks saw it (decayed toward zero since the last sample); a higher
+    // sample replaces it, a lower one adds the EWMA step `rtt·(1 − w)` (steady state: rtt).
+    const current = state.cost * w;
+    state.cost = latencyMs > current ? latencyMs : current + latencyMs * (1 - w);
+    state.stamp = Math.max(at, state.stamp);
+  }
+
+  /** The current cost of `backend` in ms (decayed to `at`), for stats and tests. */
+  costOf(backend: BackendView, at: number = this.clock()): number {
+    const state = this.byId.get(backend.id);
+    return state === undefined ? 0 : decayed(state, at, this.tauMs);
+  }
+
+  private load(index: number, backend: BackendView, now: number): number {
+    const cost = decayed(this.states[index] as EwmaState, now, this.tauMs);
+    const pending = backend.activeRequests;
+    if (cost === 0 && pending !== 0) return PENALTY + pending;
+    return cost * (pending + 1);
+  }
+}
+
+// The cost as a zero-latency sample at `now` would leave it, without storing it: Finagle stores
+// such a sample on every load query, which makes its costs depend on how often it is asked.
+function decayed(state: EwmaState, now: number, tauMs: number): number {
+  const elapsed = now - state.stamp;
+  return elapsed > 0 ? state.cost * Math.exp(-elapsed / tauMs) : state.cost;
+}

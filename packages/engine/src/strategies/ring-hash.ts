@@ -1,0 +1,155 @@
+import { STRATEGY_DEFAULTS } from '../defaults.js';
+import { invalidOption } from '../errors.js';
+import type { BackendView, Random, Strategy } from '../types.js';
+import { BoundedLoad } from './bounded-load.js';
+import { byId, HASH_SPACE, hashString } from './hash.js';
+import { checkNumber, resolveBoundedLoadFactor, type StrategyOptions } from './options.js';
+
+// Ring entries are sorted as one float: position × 2^21 + backend index, exact below 2^53.
+const INDEX_SPACE = 2 ** 21;
+
+/**
+ * Consistent hashing on a Ketama-style ring, as Envoy's `RING_HASH`: each backend gets virtual
+ * nodes at `hash(id + "_" + i)`, as many as its share of `effectiveWeight` times the ring size; the
+ * ring size is the smallest that gives the lightest backend at least one entry per
+ * `minRingSize`th of the ring, capped at `maxRingSize`. A key goes to the first entry at or after
+ * `hash(key)` (MurmurHash3, 32-bit), found by binary search: O(log ring) per pick plus key
+ * hashing. Without a key, a random point is used.
+ *
+ * Removing one of N backends moves only the keys it held plus a few from ring re-scaling (about
+ * 1/N in all). With `boundedLoadFactor`, a full host is skipped for the next distinct one on the
+ * ring (needs the pool's `onRequestStart`/`onRequestEnd` calls).
+ *
+ * @example
+ * const ring = new RingHashStrategy({ minRingSize: 1024 });
+ * ring.update(backends);
+ * ring.pick(req.headers['x-session-id']); // same session → same backend
+ */
+export class RingHashStrategy implements Strategy {
+  /** Always `'ring-hash'`. */
+  readonly name = 'ring-hash' as const;
+  private readonly random: Random;
+  private readonly minRingSize: number;
+  private readonly maxRingSize: number;
+  private readonly bounded: BoundedLoad | undefined;
+  private backends: readonly BackendView[] = [];
+  private positions = new Uint32Array(0);
+  private owners = new Int32Array(0);
+
+  /**
+   * @param options `random` (default `Math.random`), `minRingSize` (default 1 024),
+   *   `maxRingSize` (default 8 388 608), `boundedLoadFactor` (default off).
+   */
+  constructor(options: StrategyOptions = {}) {
+    const isSize = (v: number) => Number.isInteger(v) && v >= 1 && v <= 2 ** 30;
+    checkNumber('minRingSize', options.minRingSize, isSize, 'an integer from 1 to 2^30');
+    checkNumber('maxRingSize', options.maxRingSize, isSize, 'an integer from 1 to 2^30');
+    this.random = options.random ?? Math.random;
+    this.minRingSize = options.minRingSize ?? STRATEGY_DEFAULTS.minRingSize;
+    this.maxRingSize = options.maxRingSize ?? STRATEGY_DEFAULTS.maxRingSize;
+    if (this.minRingSize > this.maxRingSize) {
+      invalidOption(
+        'minRingSize',
+        `${this.minRingSize} is above maxRingSize ${this.maxRingSize}`,
+        'Make minRingSize ≤ maxRingSize.',
+      );
+    }
+    const factor = resolveBoundedLoadFactor(options);
+    this.bounded = factor === undefined ? undefined : new BoundedLoad(factor);
+  }
+
+  /** Rebuilds the ring. O(ring log ring). */
+  update(backends: readonly BackendView[]): void {
+    if (backends.length >= INDEX_SPACE) {
+      invalidOption('backends', `${backends.length} backends`, `Use fewer than ${INDEX_SPACE}.`);
+    }
+    this.backends = backends.slice();
+    this.bounded?.reset(this.backends);
+    const weights = backends.map((b) => Math.max(0, b.effectiveWeight));
+    const total = weights.reduce((sum, w) => sum + w, 0);
+    if (total === 0) {
+      this.positions = new Uint32Array(0);
+      this.owners = new Int32Array(0);
+      return;
+    }
+    let minShare = 1;
+    for (const w of weights) if (w > 0) minShare = Math.min(minShare, w / total);
+    const scale = Math.min(Math.ceil(minShare * this.minRingSize) / minShare, this.maxRingSize);
+    // In id order (see below), so that rounding too is the same on every instance.
+    const order = byId(backends);
+    const counts = weights.map(() => 0);
+    // As Envoy: a running target so rounding never loses or adds more than one entry per host.
+    let target = 0;
+    let entries = 0;
+    order.forEach((i) => {
+      const w = weights[i] as number;
+      target += (scale * w) / total;
+      const n = Math.max(0, Math.floor(target) - entries);
+      counts[i] = n;
+      entries += n;
+    });
+    // Entries carry the backend's rank by id, so that two backends hashing to the same point are
+    // ordered the same way on every instance, whatever order the membership arrived in.
+    const keys = new Float64Array(entries);
+    let at = 0;
+    order.forEach((i, rank) => {
+      const id = (backends[i] as BackendView).id;
+      for (let j = 0; j < (counts[i] as number); j++) {
+        keys[at++] = hashString(`${id}_${j}`) * INDEX_SPACE + rank;
+      }
+    });
+    keys.sort();
+    this.positions = new Uint32Array(entries);
+    this.owners = new Int32Array(entries);
+    for (let k = 0; k < entries; k++) {
+      const key = keys[k] as number;
+      const rank = key % INDEX_SPACE;
+      this.owners[k] = order[rank] as number;
+      this.positions[k] = (key - rank) / INDEX_SPACE;
+    }
+  }
+
+  /** The backend owning `hash(key)` on the ring, or `undefined` when there is none. */
+  pick(key?: string): BackendView | undefined {
+    const positions = this.positions;
+    const size = positions.length;
+    if (size === 0) return undefined;
+    const hash = key === undefined ? Math.floor(this.random() * HASH_SPACE) : hashString(key);
+    let lo = 0;
+    let hi = size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((positions[mid] as number) < hash) lo = mid + 1;
+      else hi = mid;
+    }
+    let at = lo === size ? 0 : lo;
+    let owner = this.owners[at] as number;
+    const bounded = this.bounded;
+    if (bounded !== undefined && bounded.full(owner, this.backends[owner] as BackendView)) {
+      for (let step = 1; step < size; step++) {
+        at = at + 1 === size ? 0 : at + 1;
+        const next = this.owners[at] as number;
+        if (next !== owner && !bounded.full(next, this.backends[next] as BackendView)) {
+          owner = next;
+          break;
+        }
+      }
+    }
+    return this.backends[owner];
+  }
+
+  /** Counts the request toward the bounded-load total. */
+  onRequestStart(): void {
+    this.bounded?.start();
+  }
+
+  /** Takes the request off the bounded-load total. */
+  onRequestEnd(): void {
+    this.bounded?.end();
+  }
+
+  /** Entries on the ring (for stats and tests). */
+  get ringSize(): number {
+    return this.positions.length;
+  }
+}
