@@ -1,6 +1,6 @@
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
-import type { Clock } from '../types.js';
+import type { Clock, Disposable } from '../types.js';
 import { BrokenCircuitError } from './broken-circuit-error.js';
 import {
   ConsecutiveCounter,
@@ -8,7 +8,7 @@ import {
   type FailureCounter,
   SamplingCounter,
 } from './failure-counters.js';
-import { type Disposable, Listeners } from './listeners.js';
+import { Listeners } from './listeners.js';
 
 /** State of a circuit: `closed` admits calls, `open` refuses them, `half-open` admits probes. */
 export type CircuitState = 'closed' | 'open' | 'half-open';

@@ -1,7 +1,4 @@
-/** A subscription returned by every `onX(listener)`; `dispose()` removes the listener. */
-export interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from '../types.js';
 
 /**
  * A set of listeners of one event. `emit` calls each in turn; anything a listener throws is

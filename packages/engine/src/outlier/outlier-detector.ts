@@ -1,7 +1,7 @@
-import { type Disposable, Listeners } from '../breaker/listeners.js';
+import { Listeners } from '../breaker/listeners.js';
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
-import type { Clock } from '../types.js';
+import type { Clock, Disposable } from '../types.js';
 
 /**
  * Outcome of one request to a backend: its HTTP status, or a local-origin failure (no status).
@@ -121,6 +121,7 @@ export class OutlierDetector {
   readonly #onUneject = new Listeners<UnejectEvent>();
   #ejectedCount = 0;
   #nextEvaluation: number | undefined;
+  #lastEvaluation: number | undefined;
 
   constructor(options: OutlierDetectorOptions = {}) {
     const { clock, ...rest } = options;
@@ -255,18 +256,23 @@ export class OutlierDetector {
    * `intervalMs` has passed; call it yourself to evaluate on your own schedule.
    */
   evaluate(now: number = this.#clock()): void {
-    const elapsedIntervals =
-      this.#nextEvaluation === undefined
-        ? 1
-        : 1 + Math.floor(Math.max(0, now - this.#nextEvaluation) / this.#o.intervalMs);
-    this.#nextEvaluation = now + this.#o.intervalMs;
+    const interval = this.#o.intervalMs;
+    const last = this.#lastEvaluation ?? now - interval;
+    this.#lastEvaluation = now;
+    this.#nextEvaluation = now + interval;
     for (const host of this.#hosts.values()) {
       if (host.ejected) {
-        if (now >= host.ejectedUntil) this.#uneject(host, now);
-      } else if (host.ejections > 0) {
-        // One step per interval spent healthy; idle intervals nobody evaluated count too.
-        host.ejections = Math.max(0, host.ejections - elapsedIntervals);
+        if (now < host.ejectedUntil) continue;
+        this.#uneject(host, now);
       }
+      if (host.ejections === 0) continue;
+      // One step per interval spent healthy (as gRPC A50), counting the intervals nobody
+      // evaluated while the detector was idle; none for the interval that ends an ejection.
+      const steps =
+        host.ejectedUntil <= last
+          ? Math.max(1, Math.floor((now - last) / interval))
+          : Math.floor((now - host.ejectedUntil) / interval);
+      host.ejections = Math.max(0, host.ejections - steps);
     }
     if (this.#o.successRateEnabled) this.#successRate(now);
     if (this.#o.failurePercentageEnabled) this.#failurePercentage(now);
@@ -287,8 +293,10 @@ export class OutlierDetector {
   }
 
   #maybeEvaluate(now: number): void {
-    if (this.#nextEvaluation === undefined) this.#nextEvaluation = now + this.#o.intervalMs;
-    else if (now >= this.#nextEvaluation) this.evaluate(now);
+    if (this.#nextEvaluation === undefined) {
+      this.#lastEvaluation = now;
+      this.#nextEvaluation = now + this.#o.intervalMs;
+    } else if (now >= this.#nextEvaluation) this.evaluate(now);
   }
 
   #successRate(now: number): void {
