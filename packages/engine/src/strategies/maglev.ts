@@ -96,7 +96,7 @@ export class MaglevStrategy implements Strategy {
     let at = hash % size;
     let owner = table[at] as number;
     const bounded = this.bounded;
-    if (bounded !== undefined && bounded.full(owner, this.backends[owner] as BackendView)) {
+    if (bounded?.full(owner, this.backends[owner] as BackendView)) {
       for (let step = 1; step < size; step++) {
         at = at + 1 === size ? 0 : at + 1;
         const other = table[at] as number;

@@ -10,15 +10,15 @@ const INDEX_SPACE = 2 ** 21;
 
 /**
  * Consistent hashing on a Ketama-style ring, as Envoy's `RING_HASH`: each backend gets virtual
- * nodes at `hash(id + "_" + i)`, as many as its share of `effectiveWeight` times the ring size; the
- * ring size is the smallest that gives the lightest backend at least one entry per
- * `minRingSize`th of the ring, capped at `maxRingSize`. A key goes to the first entry at or after
- * `hash(key)` (MurmurHash3, 32-bit), found by binary search: O(log ring) per pick plus key
- * hashing. Without a key, a random point is used.
+ * nodes at `hash(id + "_" + i)`, as many as its share of `effectiveWeight` allows on a ring of at
+ * least `minRingSize` entries (the lightest backend's count rounded up to a power of two, so that
+ * counts rarely change with membership), capped at `maxRingSize`. A key goes to the first entry at
+ * or after `hash(key)` (MurmurHash3, 32-bit), found by binary search: O(log ring) per pick plus
+ * key hashing. Without a key, a random point is used.
  *
- * Removing one of N backends moves only the keys it held plus a few from ring re-scaling (about
- * 1/N in all). With `boundedLoadFactor`, a full host is skipped for the next distinct one on the
- * ring (needs the pool's `onRequestStart`/`onRequestEnd` calls).
+ * Removing one of N backends moves the keys it held and almost nothing else (about 1/N). With
+ * `boundedLoadFactor`, a full host is skipped for the next distinct one on the ring (this needs
+ * the pool's `onRequestStart`/`onRequestEnd` calls).
  *
  * @example
  * const ring = new RingHashStrategy({ minRingSize: 1024 });
@@ -74,7 +74,12 @@ export class RingHashStrategy implements Strategy {
     }
     let minShare = 1;
     for (const w of weights) if (w > 0) minShare = Math.min(minShare, w / total);
-    const scale = Math.min(Math.ceil(minShare * this.minRingSize) / minShare, this.maxRingSize);
+    // Entries for the lightest backend, rounded up to a power of two: then its count, and every
+    // other backend's (a fixed multiple of it by weight), stays the same as backends come and go,
+    // so a membership change moves only the keys it must. Envoy's unrounded scale changes every
+    // backend's count on every change and moves ~2/N of the keys instead of ~1/N.
+    const lightest = 2 ** Math.ceil(Math.log2(Math.max(1, minShare * this.minRingSize)));
+    const scale = Math.min(lightest / minShare, this.maxRingSize);
     // In id order (see below), so that rounding too is the same on every instance.
     const order = byId(backends);
     const counts = weights.map(() => 0);
@@ -125,7 +130,7 @@ export class RingHashStrategy implements Strategy {
     let at = lo === size ? 0 : lo;
     let owner = this.owners[at] as number;
     const bounded = this.bounded;
-    if (bounded !== undefined && bounded.full(owner, this.backends[owner] as BackendView)) {
+    if (bounded?.full(owner, this.backends[owner] as BackendView)) {
       for (let step = 1; step < size; step++) {
         at = at + 1 === size ? 0 : at + 1;
         const next = this.owners[at] as number;
