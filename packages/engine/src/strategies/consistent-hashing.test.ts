@@ -32,7 +32,8 @@ describe.each(cases)('%s', (_name, make, { moveSlack, spread }) => {
   it('sends the same key to the same backend, whatever order the membership came in', () => {
     const a = make();
     const b = make();
-    const set = backends(10);
+    // Weights with fractional entry counts, so rounding order matters too.
+    const set = backends(10, [3, 4, 5, 3, 4, 5, 3, 4, 5, 7]);
     a.update(set);
     b.update([...set].reverse());
     const first = mapping(a);
@@ -148,5 +149,11 @@ describe('RingHashStrategy ring size', () => {
     const capped = new RingHashStrategy({ minRingSize: 1024, maxRingSize: 2000 });
     capped.update(backends(2, [1, 999]));
     expect(capped.ringSize).toBe(2000);
+  });
+
+  it('sends a key to the entry at or after its hash (a key equal to an entry name lands on it)', () => {
+    const ring = new RingHashStrategy();
+    ring.update(backends(5));
+    for (let i = 0; i < 5; i++) expect(ring.pick(`b${i}_0`)?.id).toBe(`b${i}`);
   });
 });

@@ -5,7 +5,7 @@ import { BoundedLoad } from './bounded-load.js';
 import { byId, HASH_SPACE, hashString } from './hash.js';
 import { checkNumber, resolveBoundedLoadFactor, type StrategyOptions } from './options.js';
 
-// Ring entries are sorted as one float: position × 2^21 + backend index, exact below 2^53.
+// Ring entries are sorted as one float: position × 2^21 + backend rank, exact below 2^53.
 const INDEX_SPACE = 2 ** 21;
 
 /**
@@ -80,19 +80,11 @@ export class RingHashStrategy implements Strategy {
     // backend's count on every change and moves ~2/N of the keys instead of ~1/N.
     const lightest = 2 ** Math.ceil(Math.log2(Math.max(1, minShare * this.minRingSize)));
     const scale = Math.min(lightest / minShare, this.maxRingSize);
-    // In id order (see below), so that rounding too is the same on every instance.
+    // Each backend's count on its own (not Envoy's running total), so that it depends only on its
+    // weight relative to the lightest: a change elsewhere never shifts another's rounding.
+    const counts = weights.map((w) => (w > 0 ? Math.max(1, Math.round((scale * w) / total)) : 0));
+    const entries = counts.reduce((sum, n) => sum + n, 0);
     const order = byId(backends);
-    const counts = weights.map(() => 0);
-    // As Envoy: a running target so rounding never loses or adds more than one entry per host.
-    let target = 0;
-    let entries = 0;
-    order.forEach((i) => {
-      const w = weights[i] as number;
-      target += (scale * w) / total;
-      const n = Math.max(0, Math.floor(target) - entries);
-      counts[i] = n;
-      entries += n;
-    });
     // Entries carry the backend's rank by id, so that two backends hashing to the same point are
     // ordered the same way on every instance, whatever order the membership arrived in.
     const keys = new Float64Array(entries);
