@@ -106,7 +106,14 @@ function trackTimers() {
   };
 }
 
-/** Open client sockets (ours) connected to a loopback port, including idle keep-alive ones. */
+/** Connections the backend's server has open. */
+function openConnections(b: Backend): Promise<number> {
+  return new Promise((resolve, reject) =>
+    b.server?.getConnections((error, n) => (error ? reject(error) : resolve(n))),
+  );
+}
+
+/** Open, ref'd client sockets connected to a loopback port (a check in flight). */
 function clientSockets(port: number): number {
   const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
   return handles.filter((h) => h instanceof net.Socket && h.remotePort === port && !h.destroyed)
@@ -278,21 +285,36 @@ describe('HealthChecker against real loopback servers', () => {
 
   it('close() aborts checks in flight and leaves no timers or sockets', async () => {
     const b = await backend();
+    const idle = await backend();
     const timers = trackTimers();
     try {
-      const { c, checks } = checker([{ id: 'b', url: b.url }], { timeoutMs: 5_000 });
+      const { c, checks } = checker(
+        [
+          { id: 'b', url: b.url },
+          { id: 'idle', url: idle.url },
+        ],
+        { timeoutMs: 5_000, intervalMs: 200 },
+      );
       c.start();
       await waitFor(() => checks.length >= 3);
       b.delayMs = 10_000; // the next check hangs
       const hits = b.hits.length;
       await waitFor(() => b.hits.length > hits);
       expect(clientSockets(b.port)).toBe(1);
+      // The other target's keep-alive connection sits idle (unref'd) in the pool between checks.
+      expect(await openConnections(idle)).toBe(1);
       const reported = checks.length;
       const started = performance.now();
       await c.close();
       expect(performance.now() - started).toBeLessThan(200);
       expect(timers.unrefPending()).toBe(0);
       await waitFor(() => clientSockets(b.port) === 0);
+      // The server sees the idle connection closed (its own keep-alive timeout is 5 s).
+      const until = performance.now() + 1_000;
+      while ((await openConnections(idle)) > 0) {
+        expect(performance.now()).toBeLessThan(until);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       const after = b.hits.length;
       await new Promise((r) => setTimeout(r, 60));
       expect(b.hits.length).toBe(after);
