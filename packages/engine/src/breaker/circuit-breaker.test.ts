@@ -121,6 +121,27 @@ describe('CircuitBreaker, sampling mode', () => {
     expect(breaker.state).toBe('open');
   });
 
+  it('uses the time the caller gives with the outcome instead of reading the clock', () => {
+    const clockReads = { n: 0 };
+    const breaker = new CircuitBreaker({
+      ...sampling,
+      clock: () => {
+        clockReads.n++;
+        return 0;
+      },
+    });
+    breaker.tryAcquire()?.failure(0);
+    breaker.tryAcquire()?.failure(0);
+    breaker.tryAcquire()?.success(20_000); // 20 s later by the caller's time: the failures left
+    breaker.tryAcquire()?.failure(20_000);
+    breaker.tryAcquire()?.success(20_000);
+    breaker.tryAcquire()?.failure(20_001); // 2 / 4 = 50 %: still closed
+    expect(clockReads.n).toBe(0);
+    expect(breaker.tryAcquire()).toBeDefined();
+    breaker.tryAcquire()?.failure(20_002); // 3 / 5
+    expect(breaker.stats()).toMatchObject({ state: 'open', openUntil: 20_002 + 30_000 });
+  });
+
   it('a long idle gap clears the whole window in bounded work', () => {
     const { breaker, fail, succeed, advance } = setup(sampling);
     succeed(3);

@@ -6,10 +6,10 @@ import type { Clock } from '../types.js';
  * nothing.
  */
 export interface FailureCounter {
-  /** Records a success. */
-  success(): void;
+  /** Records a success at clock time `at` (the counter reads its clock when `undefined`). */
+  success(at: number | undefined): void;
   /** Records a failure; true when the circuit should open. */
-  failure(): boolean;
+  failure(at: number | undefined): boolean;
   /** Forgets everything (on closing). */
   reset(): void;
   /** Calls counted now (since the last reset, or in the window). */
@@ -125,9 +125,9 @@ export class SamplingCounter implements FailureCounter {
     this.#buckets = new Int32Array(buckets * 2);
   }
 
-  /** Moves the current bucket to the one holding `now`, clearing the buckets passed over. */
-  #rotate(): void {
-    const slot = Math.floor(this.clock() / this.#bucketMs);
+  /** Moves the current bucket to the one holding `at`, clearing the buckets passed over. */
+  #rotate(at: number): void {
+    const slot = Math.floor(at / this.#bucketMs);
     // A clock that steps back keeps counting in the current bucket.
     if (slot <= this.#slot) return;
     const steps = slot - this.#slot;
@@ -153,17 +153,17 @@ export class SamplingCounter implements FailureCounter {
     this.#failures = 0;
   }
 
-  success(): void {
-    this.#rotate();
+  success(at: number | undefined): void {
+    this.#rotate(at ?? this.clock());
     this.#buckets[this.#current * 2]++;
     this.#calls++;
   }
 
-  failure(): boolean {
-    this.#rotate();
-    const at = this.#current * 2;
-    this.#buckets[at]++;
-    this.#buckets[at + 1]++;
+  failure(at: number | undefined): boolean {
+    this.#rotate(at ?? this.clock());
+    const i = this.#current * 2;
+    this.#buckets[i]++;
+    this.#buckets[i + 1]++;
     this.#calls++;
     this.#failures++;
     return (
@@ -177,12 +177,12 @@ export class SamplingCounter implements FailureCounter {
   }
 
   calls(): number {
-    this.#rotate();
+    this.#rotate(this.clock());
     return this.#calls;
   }
 
   failures(): number {
-    this.#rotate();
+    this.#rotate(this.clock());
     return this.#failures;
   }
 }
