@@ -234,6 +234,27 @@ describe('HealthChecker against real loopback servers', () => {
     expect(changes.map((x) => x.to)).toEqual(['healthy', 'unhealthy', 'healthy']);
   });
 
+  it('fastIntervalMs shortens the time to mark a killed backend down (HAProxy fastinter)', async () => {
+    const b = await backend();
+    const { c, checks } = checker([{ id: 'b', url: b.url }], {
+      intervalMs: 300,
+      fastIntervalMs: 20,
+      unhealthyThreshold: 3,
+    });
+    c.start();
+    await waitFor(() => c.state('b') === 'healthy');
+    await new Promise((r) => setTimeout(r, 50));
+    const passes = checks.length;
+    await b.kill();
+    const killedAt = performance.now();
+    await waitFor(() => c.state('b') === 'unhealthy');
+    const took = performance.now() - killedAt;
+    // At most one slow interval to the first failure, then two fast ones: well under 3 × 300 ms.
+    expect(took).toBeLessThan(300 + 2 * 20 + 100);
+    // While healthy and passing, checks keep the slow interval.
+    expect(passes).toBeLessThanOrEqual(2);
+  });
+
   it('checks at jittered intervals within the bounds', async () => {
     const low = await backend();
     const high = await backend();
@@ -366,6 +387,7 @@ describe('HealthChecker against real loopback servers', () => {
 
   it('refuses bad options and targets at construction', () => {
     expect(() => new HealthChecker([], { intervalMs: 0 })).toThrow(/intervalMs/);
+    expect(() => new HealthChecker([], { fastIntervalMs: -1 })).toThrow(/fastIntervalMs/);
     expect(() => new HealthChecker([], { jitterPercent: 100 })).toThrow(/jitterPercent/);
     expect(() => new HealthChecker([], { healthyThreshold: 0 })).toThrow(/healthyThreshold/);
     expect(() => new HealthChecker([], { path: 'readyz' })).toThrow(/path/);

@@ -46,6 +46,13 @@ export interface HealthCheckerOptions {
   readonly path?: string;
   /** Time from the end of one check of a target to the start of its next. Default 2000 ms. */
   readonly intervalMs?: number;
+  /**
+   * Interval while a target is in transition (some failures of a healthy target, or some passes
+   * of an unhealthy one, counted but short of the threshold), HAProxy's `fastinter`: a killed
+   * backend is marked down after about `intervalMs + (unhealthyThreshold − 1) × fastIntervalMs`.
+   * Default `intervalMs`.
+   */
+  readonly fastIntervalMs?: number;
   /** Each interval is drawn in `intervalMs × (1 ± jitterPercent / 100)`. Default 10. */
   readonly jitterPercent?: number;
   /** A check without a complete response after this fails and is aborted. Default 1000 ms. */
@@ -102,6 +109,7 @@ interface TargetRecord {
 export class HealthChecker {
   readonly #path: string;
   readonly #intervalMs: number;
+  readonly #fastIntervalMs: number;
   readonly #jitterPercent: number;
   readonly #timeoutMs: number;
   readonly #expected: readonly (readonly [number, number])[];
@@ -125,6 +133,7 @@ export class HealthChecker {
     const d = ENGINE_DEFAULTS.healthCheck;
     this.#path = options.path ?? d.path;
     this.#intervalMs = options.intervalMs ?? d.intervalMs;
+    this.#fastIntervalMs = options.fastIntervalMs ?? this.#intervalMs;
     this.#jitterPercent = options.jitterPercent ?? d.jitterPercent;
     this.#timeoutMs = options.timeoutMs ?? d.timeoutMs;
     this.#expected = options.expectedStatuses ?? d.expectedStatuses;
@@ -269,8 +278,11 @@ export class HealthChecker {
       record.check = undefined;
       if (this.#closed || this.#targets.get(record.target.id) !== record) return;
       this.#apply(record, result);
-      record.dueAt =
-        this.#clock() + jitteredInterval(this.#intervalMs, this.#jitterPercent, this.#random);
+      const inTransition =
+        (record.state === 'healthy' && record.failures > 0) ||
+        (record.state === 'unhealthy' && record.successes > 0);
+      const interval = inTransition ? this.#fastIntervalMs : this.#intervalMs;
+      record.dueAt = this.#clock() + jitteredInterval(interval, this.#jitterPercent, this.#random);
       this.#arm();
     });
     this.#inFlight.add(running);
@@ -359,6 +371,7 @@ export class HealthChecker {
       }
     };
     positive('intervalMs', this.#intervalMs);
+    positive('fastIntervalMs', this.#fastIntervalMs);
     positive('timeoutMs', this.#timeoutMs);
     if (
       !(
