@@ -53,8 +53,10 @@ export class LeastRequestStrategy implements Strategy {
       this.scheduler.advance(this.weightOf(backend));
       return backend;
     }
-    const i = Math.floor(this.random() * n);
-    let j = Math.floor(this.random() * (n - 1));
+    // Two distinct indexes from one random number: its integer part and, rescaled, its fraction.
+    const x = this.random() * n;
+    const i = Math.floor(x);
+    let j = Math.floor((x - i) * (n - 1));
     if (j >= i) j++;
     const a = backends[i] as BackendView;
     const b = backends[j] as BackendView;

@@ -14,6 +14,12 @@ interface EwmaState {
   cost: number;
   /** Clock time of the last sample. */
   stamp: number;
+  /**
+   * `ln(cost) + stamp / τ`: the cost at any later time `t` is `exp(rank − t / τ)`, so two
+   * backends compare by `exp(rankA − rankB)` with no clock read on the pick path (the `t` terms
+   * cancel). `-Infinity` while the cost is 0.
+   */
+  rank: number;
 }
 
 /**
@@ -23,7 +29,7 @@ interface EwmaState {
  * (`cost = cost·w + rtt·(1 − w)`), so a slow backend is avoided at once, and one that was
  * avoided is tried again as its cost fades. The load is
  * `cost × (activeRequests + 1)`, and power of two choices picks the lower load of two distinct
- * random backends. O(1) per pick (one clock read, two `exp`).
+ * random backends. O(1) per pick: one random number, one `exp`, no clock read (see `rank`).
  *
  * Samples come from `onRequestEnd` (successes and failures alike, as Finagle); pending requests
  * are the pool's `activeRequests`. A backend's cost survives `update()` while it stays in the set.
@@ -46,8 +52,8 @@ export class PeakEwmaStrategy implements Strategy {
   private byId = new Map<string, EwmaState>();
 
   /**
-   * @param options `random` (default `Math.random`), `clock` (default `performance.now`),
-   *   `decayTimeMs` τ (default 10 000, > 0).
+   * @param options `random` (default `Math.random`), `clock` (default `performance.now`; read
+   *   only by `costOf()` without a time, picks need none), `decayTimeMs` τ (default 10 000, > 0).
    */
   constructor(options: StrategyOptions = {}) {
     checkNumber('decayTimeMs', options.decayTimeMs, (v) => v > 0, 'a number of ms > 0');
@@ -61,7 +67,8 @@ export class PeakEwmaStrategy implements Strategy {
     this.backends = backends.slice();
     const byId = new Map<string, EwmaState>();
     this.states = backends.map((b) => {
-      const state = this.byId.get(b.id) ?? byId.get(b.id) ?? { cost: 0, stamp: 0 };
+      const state = this.byId.get(b.id) ??
+        byId.get(b.id) ?? { cost: 0, stamp: 0, rank: Number.NEGATIVE_INFINITY };
       byId.set(b.id, state);
       return state;
     });
@@ -73,13 +80,22 @@ export class PeakEwmaStrategy implements Strategy {
     const backends = this.backends;
     const n = backends.length;
     if (n <= 1) return backends[0];
-    const i = Math.floor(this.random() * n);
-    let j = Math.floor(this.random() * (n - 1));
+    // Two distinct indexes from one random number: its integer part and, rescaled, its fraction.
+    const x = this.random() * n;
+    const i = Math.floor(x);
+    let j = Math.floor((x - i) * (n - 1));
     if (j >= i) j++;
-    const now = this.clock();
     const a = backends[i] as BackendView;
     const b = backends[j] as BackendView;
-    return this.load(j, b, now) < this.load(i, a, now) ? b : a;
+    const sa = this.states[i] as EwmaState;
+    const sb = this.states[j] as EwmaState;
+    const pa = a.activeRequests + 1;
+    const pb = b.activeRequests + 1;
+    if (sa.cost > 0 && sb.cost > 0) {
+      // costA(t)·pa < costB(t)·pb  ⇔  exp(rankA − rankB)·pa < pb, the same for every t.
+      return Math.exp(sb.rank - sa.rank) * pb < pa ? b : a;
+    }
+    return zeroCostLoad(sb.cost, pb) < zeroCostLoad(sa.cost, pa) ? b : a;
   }
 
   /** Records a round-trip time sample of `latencyMs` for `backend` at clock time `at`. */
@@ -93,6 +109,7 @@ export class PeakEwmaStrategy implements Strategy {
     const current = state.cost * w;
     state.cost = latencyMs > current ? latencyMs : current + latencyMs * (1 - w);
     state.stamp = Math.max(at, state.stamp);
+    state.rank = Math.log(state.cost) + state.stamp / this.tauMs;
   }
 
   /** The current cost of `backend` in ms (decayed to `at`), for stats and tests. */
@@ -100,13 +117,14 @@ export class PeakEwmaStrategy implements Strategy {
     const state = this.byId.get(backend.id);
     return state === undefined ? 0 : decayed(state, at, this.tauMs);
   }
+}
 
-  private load(index: number, backend: BackendView, now: number): number {
-    const cost = decayed(this.states[index] as EwmaState, now, this.tauMs);
-    const pending = backend.activeRequests;
-    if (cost === 0 && pending !== 0) return PENALTY + pending;
-    return cost * (pending + 1);
-  }
+// Order of loads when one cost is 0 (no sample yet, or faded to nothing): an idle unmeasured
+// backend (0) before any measured one (1), and one with requests in flight and no sample after
+// all (Finagle's penalty), by its pending count.
+function zeroCostLoad(cost: number, pendingPlusOne: number): number {
+  if (cost > 0) return 1;
+  return pendingPlusOne === 1 ? 0 : PENALTY + pendingPlusOne;
 }
 
 // The cost as a zero-latency sample at `now` would leave it, without storing it: Finagle stores
