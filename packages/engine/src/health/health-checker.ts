@@ -196,10 +196,18 @@ export class HealthChecker {
     return true;
   }
 
-  /** Starts checking: every target is checked at once, then every interval. Idempotent. */
+  /**
+   * Starts checking. Each target's first check starts within `intervalMs × jitterPercent / 100`
+   * (at once with no jitter), then every interval. Idempotent.
+   */
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
+    // The first checks are spread over the jitter window (HAProxy spreads them too), so a large
+    // set of targets does not go out as one burst; targets added later are checked at once.
+    const now = this.#clock();
+    const spreadMs = (this.#intervalMs * this.#jitterPercent) / 100;
+    for (const record of this.#targets.values()) record.dueAt = now + this.#random() * spreadMs;
     this.#arm();
   }
 
@@ -263,8 +271,13 @@ export class HealthChecker {
     const now = this.#clock();
     for (const record of this.#targets.values()) {
       if (record.dueAt > now) continue;
-      if (record.check === undefined) this.#launch(record, now);
-      else record.check.abort('timeout');
+      if (record.check === undefined) {
+        this.#launch(record, now);
+      } else {
+        // Timed out: nothing is due for this target until the aborted check has settled.
+        record.dueAt = Number.POSITIVE_INFINITY;
+        record.check.abort('timeout');
+      }
     }
     this.#arm();
   }
