@@ -32,6 +32,7 @@ const benches = [
   'security/password.mjs',
   'security/rate-limit.mjs',
   'security/jwt.mjs',
+  'engine-breaker/run.mjs',
 ];
 let failed = 0;
 for (const bench of benches) {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 // One measurement of one variant in a fresh process (so one variant's JIT feedback never slows
 // another's call sites). Prints one JSON line. Run by bench/engine-breaker/run.mjs with
 // --expose-gc; see there.
@@ -7,7 +8,6 @@
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { join } from 'node:path';
 import { repoRoot } from '../lib/report.mjs';
 
 const [variant, recordsArg, repeatsArg] = process.argv.slice(2);
@@ -41,7 +41,10 @@ async function recorder(name) {
           }
         : // Caller-supplied time, 10 µs per request: 10 M records span 100 s, ten evaluations.
           (n) => {
-            for (let i = 0; i < n; i++) detector.record(ids[i % BACKENDS], status(i), (t[0] += 0.01));
+            for (let i = 0; i < n; i++) {
+              t[0] += 0.01;
+              detector.record(ids[i % BACKENDS], status(i), t[0]);
+            }
           };
     return (n) => {
       run(n);
@@ -61,7 +64,8 @@ async function recorder(name) {
       return (n) => {
         for (let i = 0; i < n; i++) {
           const permit = breaker.tryAcquire();
-          const at = (t[0] += 0.001);
+          t[0] += 0.001;
+          const at = t[0];
           if (failAt(i)) permit.failure(at);
           else permit.success(at);
         }
