@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every srekit benchmark in turn: request-path overhead (wrk, then callgrind instruction
-// counts), then scrape cost, then the in-process SLO tracker, then rate-limit decisions.
+// counts), then scrape cost, then the in-process SLO tracker, then rate-limit decisions, then
+// the engine's load-balancing picks.
 //
 //   node bench/run.mjs            # full runs; update bench/results/*.json and BENCHMARKS.md
 //   node bench/run.mjs --quick    # short smoke runs; print only

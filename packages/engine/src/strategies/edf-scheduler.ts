@@ -8,19 +8,21 @@
  * @internal
  */
 export class EdfScheduler {
-  private deadline = new Float64Array(0);
-  private order = new Float64Array(0);
-  private heap = new Int32Array(0);
+  // Heap slots hold their deadline, scheduling sequence number and entry side by side, so sifting
+  // reads consecutive memory instead of chasing entry numbers.
+  private keys = new Float64Array(0);
+  private seqs = new Float64Array(0);
+  private items = new Int32Array(0);
   private size = 0;
   private now = 0;
   private sequence = 0;
 
   /** Empties the scheduler and sizes it for `capacity` entries (numbered 0 … capacity − 1). */
   reset(capacity: number): void {
-    if (this.heap.length < capacity) {
-      this.deadline = new Float64Array(capacity);
-      this.order = new Float64Array(capacity);
-      this.heap = new Int32Array(capacity);
+    if (this.items.length < capacity) {
+      this.keys = new Float64Array(capacity);
+      this.seqs = new Float64Array(capacity);
+      this.items = new Int32Array(capacity);
     }
     this.size = 0;
     this.now = 0;
@@ -29,16 +31,28 @@ export class EdfScheduler {
 
   /** Schedules entry `item` with `weight` (> 0). Call once per entry after `reset()`. */
   add(item: number, weight: number): void {
-    this.deadline[item] = this.now + 1 / safeWeight(weight);
-    this.order[item] = this.sequence++;
-    const at = this.size++;
-    this.heap[at] = item;
-    this.siftUp(at);
+    const key = this.now + 1 / safeWeight(weight);
+    const seq = this.sequence++;
+    const { keys, seqs, items } = this;
+    // The newest entry loses every tie, so a parent moves down only when strictly later.
+    let at = this.size++;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      const parentKey = keys[parent] as number;
+      if (parentKey <= key) break;
+      keys[at] = parentKey;
+      seqs[at] = seqs[parent] as number;
+      items[at] = items[parent] as number;
+      at = parent;
+    }
+    keys[at] = key;
+    seqs[at] = seq;
+    items[at] = item;
   }
 
   /** The entry with the earliest deadline, or -1 when empty. Does not change the schedule. */
   peek(): number {
-    return this.size === 0 ? -1 : (this.heap[0] as number);
+    return this.size === 0 ? -1 : (this.items[0] as number);
   }
 
   /**
@@ -46,49 +60,37 @@ export class EdfScheduler {
    * after a pick. O(log n).
    */
   advance(weight: number): void {
-    const item = this.heap[0] as number;
-    this.now = this.deadline[item] as number;
-    this.deadline[item] = this.now + 1 / safeWeight(weight);
-    this.order[item] = this.sequence++;
-    this.siftDown(0);
-  }
-
-  private before(a: number, b: number): boolean {
-    const da = this.deadline[a] as number;
-    const db = this.deadline[b] as number;
-    return da < db || (da === db && (this.order[a] as number) < (this.order[b] as number));
-  }
-
-  private siftUp(start: number): void {
-    const heap = this.heap;
-    const item = heap[start] as number;
-    let at = start;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      const other = heap[parent] as number;
-      if (!this.before(item, other)) break;
-      heap[at] = other;
-      at = parent;
-    }
-    heap[at] = item;
-  }
-
-  private siftDown(start: number): void {
-    const heap = this.heap;
-    const size = this.size;
-    const item = heap[start] as number;
-    let at = start;
+    const { keys, seqs, items, size } = this;
+    const item = items[0] as number;
+    this.now = keys[0] as number;
+    const key = this.now + 1 / safeWeight(weight);
+    const seq = this.sequence++;
+    let at = 0;
     for (;;) {
       let child = 2 * at + 1;
       if (child >= size) break;
+      let childKey = keys[child] as number;
       const right = child + 1;
-      if (right < size && this.before(heap[right] as number, heap[child] as number)) child = right;
-      const other = heap[child] as number;
-      if (!this.before(other, item)) break;
-      heap[at] = other;
+      if (right < size) {
+        const rightKey = keys[right] as number;
+        if (
+          rightKey < childKey ||
+          (rightKey === childKey && (seqs[right] as number) < (seqs[child] as number))
+        ) {
+          child = right;
+          childKey = rightKey;
+        }
+      }
+      // The rescheduled entry is the newest, so it goes after a child with an equal deadline.
+      if (childKey > key) break;
+      keys[at] = childKey;
+      seqs[at] = seqs[child] as number;
+      items[at] = items[child] as number;
       at = child;
     }
-    heap[at] = item;
+    keys[at] = key;
+    seqs[at] = seq;
+    items[at] = item;
   }
 }
 
