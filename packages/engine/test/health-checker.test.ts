@@ -220,6 +220,20 @@ describe('HealthChecker against real loopback servers', () => {
     expect(c.state('b')).toBe('unhealthy');
   });
 
+  it('a response whose body never ends times out too, and close() still returns', async () => {
+    const b = await backend();
+    b.server?.removeAllListeners('request');
+    b.server?.on('request', (_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+    });
+    const { c, checks } = checker([{ id: 'b', url: b.url }], { timeoutMs: 50 });
+    c.start();
+    await waitFor(() => checks.length >= 2);
+    expect(checks[0]).toMatchObject({ ok: false, reason: 'timeout' });
+    await c.close();
+  });
+
   it('a killed server fails with connection refused, and recovers when it comes back', async () => {
     const b = await backend();
     const { c, changes, checks } = checker([{ id: 'b', url: b.url }]);
