@@ -92,7 +92,9 @@ export class PeakEwmaStrategy implements Strategy {
     const pa = a.activeRequests + 1;
     const pb = b.activeRequests + 1;
     if (sa.cost > 0 && sb.cost > 0) {
-      // costA(t)·pa < costB(t)·pb  ⇔  exp(rankA − rankB)·pa < pb, the same for every t.
+      // costB(t)·pb < costA(t)·pa  ⇔  exp(rankB − rankA)·pb < pa, the same for every t; with
+      // equal pending counts (the common case at low concurrency) the ranks decide alone.
+      if (pa === pb) return sb.rank < sa.rank ? b : a;
       return Math.exp(sb.rank - sa.rank) * pb < pa ? b : a;
     }
     return zeroCostLoad(sb.cost, pb) < zeroCostLoad(sa.cost, pa) ? b : a;
