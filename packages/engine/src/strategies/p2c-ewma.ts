@@ -16,8 +16,8 @@ interface EwmaState {
   stamp: number;
   /**
    * `ln(cost) + stamp / τ`: the cost at any later time `t` is `exp(rank − t / τ)`, so two
-   * backends compare by `exp(rankA − rankB)` with no clock read on the pick path (the `t` terms
-   * cancel). `-Infinity` while the cost is 0.
+   * backends' loads compare as `rank + ln(pending + 1)` with no clock read on the pick path (the
+   * `t` terms cancel). `-Infinity` while the cost is 0.
    */
   rank: number;
 }
@@ -29,7 +29,7 @@ interface EwmaState {
  * (`cost = cost·w + rtt·(1 − w)`), so a slow backend is avoided at once, and one that was
  * avoided is tried again as its cost fades. The load is
  * `cost × (activeRequests + 1)`, and power of two choices picks the lower load of two distinct
- * random backends. O(1) per pick: one random number, one `exp`, no clock read (see `rank`).
+ * random backends. O(1) per pick: one random number, no clock read, no `exp` (see `rank`).
  *
  * Samples come from `onRequestEnd` (successes and failures alike, as Finagle); pending requests
  * are the pool's `activeRequests`. A backend's cost survives `update()` while it stays in the set.
@@ -92,10 +92,8 @@ export class PeakEwmaStrategy implements Strategy {
     const pa = a.activeRequests + 1;
     const pb = b.activeRequests + 1;
     if (sa.cost > 0 && sb.cost > 0) {
-      // costB(t)·pb < costA(t)·pa  ⇔  exp(rankB − rankA)·pb < pa, the same for every t; with
-      // equal pending counts (the common case at low concurrency) the ranks decide alone.
-      if (pa === pb) return sb.rank < sa.rank ? b : a;
-      return Math.exp(sb.rank - sa.rank) * pb < pa ? b : a;
+      // costB(t)·pb < costA(t)·pa  ⇔  rankB + ln pb < rankA + ln pa, the same for every t.
+      return sb.rank + ln(pb) < sa.rank + ln(pa) ? b : a;
     }
     return zeroCostLoad(sb.cost, pb) < zeroCostLoad(sa.cost, pa) ? b : a;
   }
@@ -119,6 +117,13 @@ export class PeakEwmaStrategy implements Strategy {
     const state = this.byId.get(backend.id);
     return state === undefined ? 0 : decayed(state, at, this.tauMs);
   }
+}
+
+// ln(1 … 4095) looked up, not computed: pending counts are small integers and a table read costs
+// a fraction of Math.log on the pick path.
+const LN = Float64Array.from({ length: 4096 }, (_, i) => Math.log(i));
+function ln(n: number): number {
+  return n < 4096 ? (LN[n] as number) : Math.log(n);
 }
 
 // Order of loads when one cost is 0 (no sample yet, or faded to nothing): an idle unmeasured
