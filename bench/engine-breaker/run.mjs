@@ -58,7 +58,7 @@ const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   records: 10_000_000,
   calls: 1_000_000,
-  repeats: 5,
+  repeats: 7,
   write: false,
   noWrite: false,
 });
@@ -117,7 +117,8 @@ const recordRows = RECORD.map(([v, label, peer]) => {
     label,
     fmt(ns(v), 1),
     a ? fmt(a.gcs) : 'n/a',
-    a ? fmt(a.newSpaceBytes / a.records, 2) : 'n/a',
+    // Only meaningful without a GC in between (a scavenge empties the young generation).
+    a ? (a.gcs === 0 ? fmt(a.newSpaceBytes / a.records, 2) : '—') : 'n/a',
     fmt(results[v].bytesPerInstance),
     peer ? `${fmt(ns(peer), 1)} ns, ${fmt(results[peer].bytesPerInstance)} B` : '—',
   ];
@@ -171,7 +172,7 @@ if (writeReport) {
         recordRows,
       ),
       '',
-      "A srekit record is `tryAcquire()` plus `success()`/`failure()` on the permit; a cockatiel record is its breaker's `success(state)`/`failure(state)`, the part of cockatiel that counts. Reading a clock costs 60–90 ns in Node 20 and its fractional result is a boxed 16-byte number, so the `sampling` mode and the outlier detector accept the time from a caller that already read it (a proxy measures latency anyway). With a fractional caller time, a failure that V8 does not inline still boxes its time argument: about 2 B per record at one failure in eight.",
+      "A srekit record is `tryAcquire()` plus `success()`/`failure()` on the permit; a cockatiel record is its breaker's `success(state)`/`failure(state)`, the part of cockatiel that counts. Reading a clock costs 60–90 ns in Node 20 and its fractional result is a boxed 16-byte number, so the `sampling` mode and the outlier detector accept the time from a caller that already read it (a proxy measures latency anyway). With a fractional caller time, a failure call that V8 does not inline still boxes its time argument (one 16-byte number per failure; two scavenges over 10 M records at one failure in eight); integer times (small integers) are never boxed. Allocation is checked by counting GC events over 10 M records and by the young generation's growth when none ran.",
       '',
       '### A whole guarded async call (resolved immediately)',
       '',

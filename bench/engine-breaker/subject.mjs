@@ -46,10 +46,11 @@ async function recorder(name) {
               detector.record(ids[i % BACKENDS], status(i), t[0]);
             }
           };
-    return (n) => {
-      run(n);
-      if (ejected > 0) throw new Error('outlier detector ejected a healthy backend');
-    };
+    // Every backend fails one request in eight, but an interval that ends inside a block of
+    // failures leaves some with one failure more: success-rate ejection (Envoy's rule has no
+    // minimum gap) may eject those. Reported, not an error; the record path is the same.
+    globalThis.ejections = () => ejected;
+    return run;
   }
   if (name.startsWith('srekit-')) {
     const { CircuitBreaker } = await dist('breaker/circuit-breaker.js');
@@ -233,6 +234,7 @@ if (async) {
     ns.push(((performance.now() - t0) * 1e6) / RECORDS);
   }
   out.nsPerRecord = ns;
+  if (globalThis.ejections) out.ejections = globalThis.ejections();
   if (variant.startsWith('srekit-')) out.allocation = await allocation(run, 10_000_000);
 }
 out.bytesPerInstance = await bytesPer(variant, 10_000);

@@ -243,6 +243,12 @@ describe('OutlierDetector options', () => {
     );
   });
 
+  it('an option given as undefined keeps its default', () => {
+    const t = setup(10, { successRateEnabled: undefined, consecutive5xx: undefined });
+    t.repeat('b0', 500, 5);
+    expect(t.detector.isEjected('b0')).toBe(true);
+  });
+
   it('ignores unknown ids', () => {
     const { detector } = setup(1);
     detector.record('nope', 500);

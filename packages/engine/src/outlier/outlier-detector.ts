@@ -125,10 +125,13 @@ export class OutlierDetector {
 
   constructor(options: OutlierDetectorOptions = {}) {
     const { clock, ...rest } = options;
-    const o = { ...ENGINE_DEFAULTS.outlier, ...rest } as Resolved & {
-      panicThresholdPercent?: number;
-    };
-    delete o.panicThresholdPercent;
+    const { panicThresholdPercent: _panic, ...defaults } = ENGINE_DEFAULTS.outlier;
+    // An option given as `undefined` keeps its default (a plain spread would erase it).
+    const o = { ...defaults } as { -readonly [K in keyof Resolved]: Resolved[K] };
+    for (const key of Object.keys(defaults) as (keyof Resolved)[]) {
+      const value = rest[key];
+      if (value !== undefined) (o as Record<string, unknown>)[key] = value;
+    }
     for (const key of ['intervalMs', 'baseEjectionTimeMs', 'maxEjectionTimeMs'] as const) {
       if (!(Number.isFinite(o[key]) && o[key] > 0)) {
         invalidOption(
