@@ -4,8 +4,75 @@
  *
  * @packageDocumentation
  */
-export { ENGINE_DEFAULTS } from './defaults.js';
+export { BrokenCircuitError, isBrokenCircuitError } from './breaker/broken-circuit-error.js';
+export type {
+  BreakerMode,
+  BreakerPermit,
+  CircuitBreakerOptions,
+  CircuitBreakerStats,
+  CircuitState,
+  CircuitStateChange,
+} from './breaker/circuit-breaker.js';
+export { CircuitBreaker } from './breaker/circuit-breaker.js';
+export { ENGINE_DEFAULTS, STRATEGY_DEFAULTS } from './defaults.js';
 export type { EngineErrorCode } from './errors.js';
-export { ENGINE_ERROR_CODES } from './errors.js';
+export { ENGINE_ERROR_CODES, isTimeoutError } from './errors.js';
+export type {
+  HealthCheckerOptions,
+  HealthCheckResult,
+  HealthCheckTarget,
+  HealthState,
+  HealthStateChange,
+} from './health/health-checker.js';
+export { HealthChecker } from './health/health-checker.js';
 export { LABELS, METRICS } from './metrics.js';
-export type { BackendConfig, BackendView, Clock, Random, Strategy, StrategyName } from './types.js';
+export type {
+  EjectEvent,
+  EjectionReason,
+  OutlierDetectorOptions,
+  RequestOutcome,
+  UnejectEvent,
+} from './outlier/outlier-detector.js';
+export { OutlierDetector } from './outlier/outlier-detector.js';
+export { isPanic } from './outlier/panic.js';
+export type { BackoffJitter, BackoffOptions } from './retry/backoff.js';
+export { backoffDelay } from './retry/backoff.js';
+export type { HedgeOptions } from './retry/hedge.js';
+export { hedge } from './retry/hedge.js';
+export type {
+  RetryableInput,
+  RetryableOptions,
+  RetryDecision,
+  RetryReason,
+} from './retry/is-retryable.js';
+export {
+  IDEMPOTENT_METHODS,
+  isRetryable,
+  parseRetryAfter,
+  RETRYABLE_ERROR_CODES,
+} from './retry/is-retryable.js';
+export type { RetryAsyncOptions, RetryEvent, TryContext } from './retry/retry-async.js';
+export { retryAsync } from './retry/retry-async.js';
+export type { Release, RetryBudgetOptions } from './retry/retry-budget.js';
+export { RetryBudget } from './retry/retry-budget.js';
+export type { SlowStartOptions } from './slow-start.js';
+export { slowStartWeight } from './slow-start.js';
+export { createStrategy, STRATEGY_NAMES } from './strategies/create-strategy.js';
+export { hashString } from './strategies/hash.js';
+export { LeastRequestStrategy } from './strategies/least-request.js';
+export { MaglevStrategy } from './strategies/maglev.js';
+export type { StrategyOptions } from './strategies/options.js';
+export { PeakEwmaStrategy } from './strategies/p2c-ewma.js';
+export { RandomStrategy } from './strategies/random.js';
+export { RingHashStrategy } from './strategies/ring-hash.js';
+export { RoundRobinStrategy } from './strategies/round-robin.js';
+export { WeightedRoundRobinStrategy } from './strategies/weighted-round-robin.js';
+export type {
+  BackendConfig,
+  BackendView,
+  Clock,
+  Disposable,
+  Random,
+  Strategy,
+  StrategyName,
+} from './types.js';
