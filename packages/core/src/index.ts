@@ -22,6 +22,8 @@ export {
 } from './exposition.js';
 export type { ProbeHandler } from './health.js';
 export { Health } from './health.js';
+export type { Disposable } from './listeners.js';
+export { Listeners } from './listeners.js';
 export type { LogCorrelation } from './logger.js';
 export { redactByKey } from './logger.js';
 export type { MetricDescriptor } from './metrics.js';

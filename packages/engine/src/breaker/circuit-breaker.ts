@@ -1,5 +1,7 @@
+import { Listeners } from '@srekit/core';
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
+import { reportListenerError } from '../listener-errors.js';
 import type { Clock, Disposable } from '../types.js';
 import { BrokenCircuitError } from './broken-circuit-error.js';
 import {
@@ -8,7 +10,6 @@ import {
   type FailureCounter,
   SamplingCounter,
 } from './failure-counters.js';
-import { Listeners } from './listeners.js';
 
 /** State of a circuit: `closed` admits calls, `open` refuses them, `half-open` admits probes. */
 export type CircuitState = 'closed' | 'open' | 'half-open';
@@ -158,7 +159,7 @@ export class CircuitBreaker {
   readonly #maxProbes: number;
   readonly #successThreshold: number;
   readonly #isFailure: (error: unknown) => boolean;
-  readonly #listeners = new Listeners<CircuitStateChange>();
+  readonly #listeners = new Listeners<CircuitStateChange>(reportListenerError);
   #state = CLOSED;
   /** Bumped on every transition; permits from an earlier epoch are ignored. */
   #epoch = 0;

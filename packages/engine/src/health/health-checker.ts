@@ -1,10 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Listeners } from '@srekit/core';
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
 import type { Clock, Disposable, Random } from '../types.js';
 import { jitteredInterval } from './jitter.js';
-import { Listeners } from './listeners.js';
 
 /**
  * Health of a target. `unknown` (not checked yet) takes traffic: see

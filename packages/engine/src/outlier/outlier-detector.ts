@@ -1,6 +1,7 @@
-import { Listeners } from '../breaker/listeners.js';
+import { Listeners } from '@srekit/core';
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
+import { reportListenerError } from '../listener-errors.js';
 import type { Clock, Disposable } from '../types.js';
 
 /**
@@ -117,8 +118,8 @@ export class OutlierDetector {
   readonly #hosts = new Map<string, HostState>();
   readonly #o: Resolved;
   readonly #clock: Clock;
-  readonly #onEject = new Listeners<EjectEvent>();
-  readonly #onUneject = new Listeners<UnejectEvent>();
+  readonly #onEject = new Listeners<EjectEvent>(reportListenerError);
+  readonly #onUneject = new Listeners<UnejectEvent>(reportListenerError);
   #ejectedCount = 0;
   #nextEvaluation: number | undefined;
   #lastEvaluation: number | undefined;

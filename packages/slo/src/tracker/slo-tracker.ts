@@ -1,8 +1,8 @@
+import { Listeners } from '@srekit/core';
 import { objectiveRatio } from '../decimal.js';
 import { TRACKER_DEFAULTS } from '../defaults.js';
 import { invalidArgument, SLO_ERROR_CODES } from '../errors.js';
 import type { SloSpec } from '../types.js';
-import { Listeners } from './listeners.js';
 import {
   type ResolvedTrackerOptions,
   resolveTrackerOptions,

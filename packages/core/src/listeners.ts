@@ -1,8 +1,20 @@
-import type { Disposable } from './status.js';
+/** What `onX(listener)` returns across srekit: call `dispose()` to stop listening. */
+export interface Disposable {
+  dispose(): void;
+}
 
 /**
- * A set of listeners of one event. `emit` calls each in turn and passes anything a listener
- * throws to `onError`, so one faulty listener neither stops the others nor the caller.
+ * The listeners of one event, shared by every srekit part that has `onX(listener)` events. `emit`
+ * calls each listener in turn and hands anything one throws to `onError`, so a faulty listener
+ * stops neither the others nor the code that raised the event.
+ *
+ * @example
+ * ```ts
+ * const changes = new Listeners<StateChange>((error) => logger.warn({ err: error }, 'listener failed'));
+ * const subscription = changes.add((change) => console.log(change));
+ * changes.emit({ from: 'closed', to: 'open' });
+ * subscription.dispose();
+ * ```
  */
 export class Listeners<T> {
   readonly #listeners = new Set<(event: T) => void>();
@@ -12,7 +24,7 @@ export class Listeners<T> {
     this.#onError = onError;
   }
 
-  /** Number of listeners. */
+  /** Number of listeners (emitters can skip building events nobody listens to). */
   get size(): number {
     return this.#listeners.size;
   }
@@ -25,6 +37,7 @@ export class Listeners<T> {
     return { dispose: () => void this.#listeners.delete(entry) };
   }
 
+  /** Calls every listener with `event`. */
   emit(event: T): void {
     for (const listener of this.#listeners) {
       try {
@@ -35,6 +48,7 @@ export class Listeners<T> {
     }
   }
 
+  /** Removes every listener. */
   clear(): void {
     this.#listeners.clear();
   }
