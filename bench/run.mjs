@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every srekit benchmark in turn: request-path overhead (wrk, then callgrind instruction
-// counts), then scrape cost, then the in-process SLO tracker, then rate-limit decisions, then
-// the engine's load-balancing picks.
+// counts), scrape cost, the in-process SLO tracker, SLO rule generation, password hashing,
+// rate-limit decisions, JWT verification, the engine's load-balancing picks and its breaker and
+// outlier-detector records.
 //
 //   node bench/run.mjs            # full runs; update bench/results/*.json and BENCHMARKS.md
 //   node bench/run.mjs --quick    # short smoke runs; print only
