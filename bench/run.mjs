@@ -34,6 +34,7 @@ const benches = [
   'security/password.mjs',
   'security/rate-limit.mjs',
   'security/jwt.mjs',
+  'engine-picker/run.mjs',
   'engine-breaker/run.mjs',
 ];
 let failed = 0;
