@@ -45,7 +45,7 @@ describe('GuardedStore', () => {
     const started = performance.now();
     const error = await store.increment('k').catch((e: unknown) => e);
     expect(isStoreUnavailable(error, store)).toBe(true);
-    expect(String((error as Error).message)).toContain('no answer within 50 ms');
+    expect(String((error as Error).message)).toContain('timed out after 50 ms');
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 

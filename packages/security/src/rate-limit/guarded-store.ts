@@ -7,6 +7,7 @@ import type {
 } from 'express-rate-limit';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import { SECURITY_ERROR_CODES } from '../errors.js';
+import { withTimeout } from '../with-timeout.js';
 
 const STORE_ERROR = Symbol.for('srekit.security.rateLimitStoreError');
 
@@ -127,20 +128,8 @@ export class GuardedStore implements Store {
     return Object.assign(error, { [STORE_ERROR]: this }) as StoreUnavailableError;
   }
 
-  async #bounded<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.#timeoutMs} ms`)),
-        this.#timeoutMs,
-      );
-      timer.unref();
-    });
-    try {
-      return await Promise.race([work, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  #bounded<T>(work: Promise<T>): Promise<T> {
+    return withTimeout(work, this.#timeoutMs, 'rate-limit store');
   }
 
   /** Notes a script load that failed: rate-limit-redis only reloads on NOSCRIPT. */

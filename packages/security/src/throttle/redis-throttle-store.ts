@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { LOGIN_THROTTLE_DEFAULTS } from '../defaults.js';
+import { withTimeout } from '../with-timeout.js';
 import type {
   ThrottleKeys,
   ThrottleScope,
   ThrottleState,
   ThrottleStore,
 } from './throttle-store.js';
-import { withTimeout } from './with-timeout.js';
 
 /** Options of {@link RedisThrottleStore}. */
 export interface RedisThrottleStoreOptions {

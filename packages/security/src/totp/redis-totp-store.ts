@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { TOTP_DEFAULTS } from '../defaults.js';
-import { withTimeout } from '../throttle/with-timeout.js';
+import { withTimeout } from '../with-timeout.js';
 import type { TotpStore } from './totp-store.js';
 
 /** Options of {@link RedisTotpStore}. */
