@@ -74,7 +74,5 @@ export type StrategyName =
   | 'ring-hash'
   | 'maglev';
 
-/** A subscription returned by the engine's `onX(listener)` methods; `dispose()` ends it. */
-export interface Disposable {
-  dispose(): void;
-}
+/** What `onX(listener)` returns: call `dispose()` to stop listening (core's type). */
+export type { Disposable } from '@srekit/core';

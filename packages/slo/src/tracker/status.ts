@@ -125,7 +125,5 @@ export interface BudgetExhaustedEvent {
   readonly status: SloStatus;
 }
 
-/** What `onX(listener)` returns: call `dispose()` to stop listening. */
-export interface Disposable {
-  dispose(): void;
-}
+/** What `onX(listener)` returns: call `dispose()` to stop listening (core's type). */
+export type { Disposable } from '@srekit/core';
