@@ -27,7 +27,12 @@ export {
   parseExposition,
 } from './exposition-parser.js';
 export { LogCapture, type LogRecord } from './log-capture.js';
-export { type StartRedisOptions, startRedisServer, type TestRedis } from './redis-server.js';
+export {
+  freePort,
+  type StartRedisOptions,
+  startRedisServer,
+  type TestRedis,
+} from './redis-server.js';
 
 /**
  * A span exporter that keeps every finished span in memory. Unlike OpenTelemetry's

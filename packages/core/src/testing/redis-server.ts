@@ -28,7 +28,8 @@ export interface StartRedisOptions {
   readonly startTimeoutMs?: number;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (bound and released, so another process can take it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
