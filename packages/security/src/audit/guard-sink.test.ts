@@ -1,16 +1,11 @@
 import { listen } from '@srekit/core/testing';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
+import { RecordingLogger } from '../../test/support/auth-recorders.js';
 import { Rbac } from '../rbac/rbac.js';
 import { requirePermission } from '../rbac/require-permission.js';
-import type { AuditEvent, SecurityLogger } from '../types.js';
+import type { AuditEvent } from '../types.js';
 import { guardAuditSink } from './guard-sink.js';
-
-function recordingLogger(): SecurityLogger & { lines: { object: object; message: string }[] } {
-  const lines: { object: object; message: string }[] = [];
-  const push = (object: object, message: string) => void lines.push({ object, message });
-  return { lines, info: push, warn: push, error: push };
-}
 
 const throwingSink = {
   record(): void {
@@ -36,16 +31,20 @@ describe('guardAuditSink', () => {
   });
 
   it('logs a sink that throws instead of throwing', () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const sink = guardAuditSink(throwingSink, logger);
     expect(() => sink?.record({ event: 'lockout', outcome: 'blocked' })).not.toThrow();
     expect(logger.lines).toEqual([
-      { object: { event: 'lockout', err: 'disk full' }, message: 'audit sink failed' },
+      {
+        level: 'warn',
+        object: { event: 'lockout', err: 'disk full' },
+        message: 'audit sink failed',
+      },
     ]);
   });
 
   it('keeps a request answering when the application sink throws', async () => {
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
     const rbac = new Rbac({ roles: { viewer: { permissions: ['orders:read'] } } });
     const app = express();
     app.use((req, _res, next) => {
