@@ -12,7 +12,6 @@
 //   node bench/engine-breaker/run.mjs --quick    # fewer records, prints only (seconds)
 //
 // Needs the built engine: npx tsc -b packages/engine
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +29,7 @@ import {
   verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
+import { canPin, runSubject } from '../lib/subject.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET = { nsPerRecord: 100, bytesPerBackend: 2048 };
@@ -78,23 +78,13 @@ for (const dist of [
     process.exit(1);
   }
 }
-const pinned = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
+const pinned = canPin;
 
 function measure(variant, count) {
-  const args = [
-    '--expose-gc',
-    join(here, 'subject.mjs'),
-    variant,
-    String(count),
-    String(opts.repeats),
-  ];
-  const cmd = pinned ? 'taskset' : process.execPath;
-  const r = spawnSync(cmd, pinned ? ['-c', '1', process.execPath, ...args] : args, {
-    encoding: 'utf8',
-    timeout: 10 * 60_000,
-  });
-  if (r.status !== 0) throw new Error(`${variant} failed: ${r.stderr || r.error?.message}`);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+  return runSubject(join(here, 'subject.mjs'), [variant, String(count), String(opts.repeats)], {
+    label: variant,
+    timeoutMs: 10 * 60_000,
+  }).at(-1);
 }
 
 const results = {};

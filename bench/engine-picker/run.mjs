@@ -13,7 +13,6 @@
 //   node bench/engine-picker/run.mjs --quick    # 3 short repeats per process, prints only
 //
 // Needs the built package: npx tsc -b packages/engine
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +30,7 @@ import {
   verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
+import { canPin, runSubject } from '../lib/subject.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SIZES = [10, 100, 1_000, 10_000];
@@ -71,33 +71,13 @@ if (!existsSync(join(repoRoot, 'packages/engine/dist/strategies/index.js'))) {
   );
   process.exit(1);
 }
-const pinned = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
+const pinned = canPin;
 
 /** Runs `repeats` measurements of `variant` in one fresh process. */
 function measure(variant, repeats = 1) {
-  const args = [
-    '--expose-gc',
-    join(here, 'subject.mjs'),
-    variant,
-    opts.quick ? '1' : '0',
-    String(repeats),
-  ];
-  const [cmd, cmdArgs] = pinned
-    ? ['taskset', ['-c', '1', process.execPath, ...args]]
-    : [process.execPath, args];
-  const r = spawnSync(cmd, cmdArgs, {
-    cwd: here,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, NODE_ENV: 'production' },
+  return runSubject(join(here, 'subject.mjs'), [variant, opts.quick ? '1' : '0', String(repeats)], {
+    label: variant,
   });
-  if (r.status !== 0) {
-    throw new Error(`${variant} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
-  }
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
 }
 
 const started = Date.now();

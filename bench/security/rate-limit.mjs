@@ -28,6 +28,7 @@ import {
   verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
+import { canPin, runSubject } from '../lib/subject.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET = { memoryDecisionUs: 2 };
@@ -52,38 +53,23 @@ for (const dist of [
     process.exit(1);
   }
 }
-const pinned = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
+const pinned = canPin;
 const redisBin = ['redis-server', '/usr/bin/redis-server', '/usr/sbin/redis-server'].find(
   (bin) => !spawnSync(bin, ['--version'], { timeout: 5_000 }).error,
 );
 
 function measure(variant, store, repeats, redisUrl) {
   const args = [
-    join(here, 'rate-limit-subject.mjs'),
     variant,
     store,
     opts.quick ? '1' : '0',
     String(repeats),
     ...(redisUrl ? [redisUrl] : []),
   ];
-  const [cmd, cmdArgs] = pinned
-    ? ['taskset', ['-c', '1', process.execPath, ...args]]
-    : [process.execPath, args];
-  const r = spawnSync(cmd, cmdArgs, {
-    cwd: here,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, NODE_ENV: 'production' },
+  return runSubject(join(here, 'rate-limit-subject.mjs'), args, {
+    nodeArgs: [],
+    label: `${variant}/${store}`,
   });
-  if (r.status !== 0) {
-    throw new Error(
-      `${variant}/${store} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`,
-    );
-  }
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
 }
 
 const started = Date.now();

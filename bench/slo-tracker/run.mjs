@@ -11,7 +11,6 @@
 //   node bench/slo-tracker/run.mjs --quick    # 3 short repeats per process, prints only
 //
 // Needs the built packages: npx tsc -b packages/slo
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import {
   verdictMarkdown,
   writeJson,
 } from '../lib/report.mjs';
+import { canPin, runSubject } from '../lib/subject.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TARGET = {
@@ -64,33 +64,13 @@ for (const dist of ['packages/core/dist/index.js', 'packages/slo/dist/tracker/sl
     process.exit(1);
   }
 }
-const pinned = !spawnSync('taskset', ['--version'], { timeout: 5_000 }).error;
+const pinned = canPin;
 
 /** Runs `repeats` measurements of `mode` in one fresh process. */
 function measure(mode, repeats = 1) {
-  const args = [
-    '--expose-gc',
-    join(here, 'subject.mjs'),
-    mode,
-    opts.quick ? '1' : '0',
-    String(repeats),
-  ];
-  const [cmd, cmdArgs] = pinned
-    ? ['taskset', ['-c', '1', process.execPath, ...args]]
-    : [process.execPath, args];
-  const r = spawnSync(cmd, cmdArgs, {
-    cwd: here,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, NODE_ENV: 'production' },
+  return runSubject(join(here, 'subject.mjs'), [mode, opts.quick ? '1' : '0', String(repeats)], {
+    label: mode,
   });
-  if (r.status !== 0) {
-    throw new Error(`${mode} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`);
-  }
-  return r.stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line));
 }
 
 const started = Date.now();
