@@ -19,6 +19,7 @@ const KNOWN: Record<string, { component: string; names: string[] }> = {
     names: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'],
   },
   wrk: { component: 'wrk', names: ['wrk'] },
+  nginx: { component: 'nginx', names: ['nginx'] },
 };
 
 const EXTRA_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin'];
