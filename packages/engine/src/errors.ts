@@ -11,6 +11,12 @@ export const ENGINE_ERROR_CODES = {
   BROKEN_CIRCUIT: 'ERR_SREKIT_ENGINE_BROKEN_CIRCUIT',
   /** A try of `retryAsync()` / `hedge()` or the whole call ran past its timeout or deadline. */
   TIMEOUT: 'ERR_SREKIT_ENGINE_TIMEOUT',
+  /** No backend of the pool can take the request (all unhealthy, ejected, draining or open). */
+  NO_HEALTHY_BACKEND: 'ERR_SREKIT_ENGINE_NO_HEALTHY_BACKEND',
+  /** `pool.setWeight()`, `drain()` or `undrain()` named a backend the pool does not have. */
+  UNKNOWN_BACKEND: 'ERR_SREKIT_ENGINE_UNKNOWN_BACKEND',
+  /** The pool was closed (`pool.close()`) before or while the call ran. */
+  POOL_CLOSED: 'ERR_SREKIT_ENGINE_POOL_CLOSED',
 } as const;
 
 /** Union of every error code `@srekit/engine` can produce. */
@@ -36,4 +42,33 @@ export function timeoutError(what: string, timeoutMs: number, cause?: unknown): 
 /** True for an `ERR_SREKIT_ENGINE_TIMEOUT` error from any copy of the package (no `instanceof`). */
 export function isTimeoutError(value: unknown): value is SrekitError {
   return isSrekitError(value) && value.code === ENGINE_ERROR_CODES.TIMEOUT;
+}
+
+/** `ERR_SREKIT_ENGINE_NO_HEALTHY_BACKEND`: the pool had no backend to give. */
+export function noHealthyBackendError(pool: string): SrekitError {
+  return new SrekitError(
+    ENGINE_ERROR_CODES.NO_HEALTHY_BACKEND,
+    `Pool "${pool}" has no backend that can take the request (every backend is unhealthy, ejected, draining or has an open circuit)`,
+  );
+}
+
+/** `ERR_SREKIT_ENGINE_UNKNOWN_BACKEND`. */
+export function unknownBackendError(pool: string, id: string): SrekitError {
+  return new SrekitError(
+    ENGINE_ERROR_CODES.UNKNOWN_BACKEND,
+    `Pool "${pool}" has no backend "${id}". Check the id against pool.stats().backends.`,
+  );
+}
+
+/** `ERR_SREKIT_ENGINE_POOL_CLOSED`. */
+export function poolClosedError(pool: string): SrekitError {
+  return new SrekitError(
+    ENGINE_ERROR_CODES.POOL_CLOSED,
+    `Pool "${pool}" is closed; create a new pool to send more requests.`,
+  );
+}
+
+/** True for an `ERR_SREKIT_ENGINE_NO_HEALTHY_BACKEND` error from any copy of the package. */
+export function isNoHealthyBackendError(value: unknown): value is SrekitError {
+  return isSrekitError(value) && value.code === ENGINE_ERROR_CODES.NO_HEALTHY_BACKEND;
 }

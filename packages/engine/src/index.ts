@@ -16,7 +16,7 @@ export type {
 export { CircuitBreaker } from './breaker/circuit-breaker.js';
 export { ENGINE_DEFAULTS, STRATEGY_DEFAULTS } from './defaults.js';
 export type { EngineErrorCode } from './errors.js';
-export { ENGINE_ERROR_CODES, isTimeoutError } from './errors.js';
+export { ENGINE_ERROR_CODES, isNoHealthyBackendError, isTimeoutError } from './errors.js';
 export type {
   HealthCheckerOptions,
   HealthCheckResult,
@@ -35,6 +35,24 @@ export type {
 } from './outlier/outlier-detector.js';
 export { OutlierDetector } from './outlier/outlier-detector.js';
 export { isPanic } from './outlier/panic.js';
+export { outcomeOfError } from './pool/outcome.js';
+export { Pool } from './pool/pool.js';
+export type {
+  AcquireOptions,
+  BackendSnapshot,
+  BackendState,
+  BackendStateChange,
+  ExecuteOptions,
+  ExecuteTry,
+  LatencySummary,
+  Lease,
+  PoolEvent,
+  PoolEventKind,
+  PoolOptions,
+  PoolRetryOptions,
+  PoolStats,
+  SlowStartPoolOptions,
+} from './pool/types.js';
 export type { BackoffJitter, BackoffOptions } from './retry/backoff.js';
 export { backoffDelay } from './retry/backoff.js';
 export type { HedgeOptions } from './retry/hedge.js';

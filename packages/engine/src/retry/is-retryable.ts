@@ -154,7 +154,8 @@ export function parseRetryAfter(value: string, now: number): number | undefined 
 }
 
 /** The `code` strings along the error's `cause` chain (fetch wraps socket errors). */
-function errorCodes(error: unknown): string[] {
+/** The `code`s of an error and its causes (up to 5 deep), outermost first. */
+export function errorCodes(error: unknown): string[] {
   const codes: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
