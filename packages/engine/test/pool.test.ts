@@ -429,6 +429,39 @@ describe('Pool: active health checks against real servers', () => {
   });
 });
 
+describe('Pool: health checks end ejections (Envoy successful_active_health_check_uneject_host)', () => {
+  async function okServer(): Promise<string> {
+    const s = http.createServer((_req, res) => res.end('ok'));
+    servers.push(s);
+    s.listen(0, '127.0.0.1');
+    await once(s, 'listening');
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  }
+
+  for (const uneject of [true, false]) {
+    it(`a passing check ${uneject ? 'ends' : 'does not end'} an ejection when unejectOnHealthCheckPass is ${uneject}`, async () => {
+      const p = pool(
+        [
+          { id: 'a', url: await okServer() },
+          { id: 'b', url: await okServer() },
+        ],
+        {
+          healthCheck: { intervalMs: 25, jitterPercent: 0 },
+          outlierDetection: { maxEjectionPercent: 50 },
+          unejectOnHealthCheckPass: uneject,
+        },
+      );
+      for (let i = 0; i < 20 && p.get('a')?.state !== 'ejected'; i++) {
+        const lease = p.acquire();
+        lease?.end(lease.backend.id === 'a' ? 502 : 200);
+      }
+      expect(p.get('a')?.state).toBe('ejected');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(p.get('a')?.state).toBe(uneject ? 'healthy' : 'ejected');
+    });
+  }
+});
+
 describe('Pool: metrics', () => {
   it('counts requests by outcome, observes durations, counts ejections and retries, and drops a removed backend', async () => {
     const registry = new Registry();

@@ -72,6 +72,24 @@ describe('OutlierDetector, consecutive errors', () => {
   });
 });
 
+describe('OutlierDetector.uneject', () => {
+  it('ends an ejection at once, clears the run and keeps the multiplier', () => {
+    const { detector, repeat, ejected, unejected, advance } = setup(10);
+    repeat('b0', 502, 5);
+    expect(detector.uneject('b0')).toBe(true);
+    expect(detector.uneject('b0')).toBe(false);
+    expect(unejected).toEqual(['b0']);
+    expect(detector.isEjected('b0')).toBe(false);
+    repeat('b0', 502, 4); // the run restarted from zero
+    expect(detector.isEjected('b0')).toBe(false);
+    advance(1);
+    repeat('b0', 502, 1);
+    // Second ejection: the multiplier was kept, so twice the base time.
+    expect(ejected.map((e) => e.durationMs)).toEqual([30_000, 60_000]);
+    expect(detector.uneject('unknown')).toBe(false);
+  });
+});
+
 describe('OutlierDetector, ejection time', () => {
   it('grows 30 s, 60 s, 90 s… with repeated ejections and is capped at 300 s', () => {
     const { detector, repeat, ejected, advance, unejected } = setup(10);

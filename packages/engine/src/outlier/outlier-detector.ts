@@ -286,6 +286,21 @@ export class OutlierDetector {
     }
   }
 
+  /**
+   * Ends backend `id`'s ejection now (emitting `onUneject`) and clears its consecutive-error
+   * counts; the ejection multiplier is kept and decays as usual. For a backend that passed an
+   * active health check (Envoy's `successful_active_health_check_uneject_host`). Returns whether it
+   * was ejected.
+   */
+  uneject(id: string, at: number = this.#clock()): boolean {
+    const host = this.#hosts.get(id);
+    if (host === undefined || !host.ejected) return false;
+    host.consecutive5xx = 0;
+    host.consecutiveGateway = 0;
+    this.#uneject(host, at);
+    return true;
+  }
+
   /** Calls `listener` when a backend is ejected. */
   onEject(listener: (event: EjectEvent) => void): Disposable {
     return this.#onEject.add(listener);

@@ -365,9 +365,13 @@ export class Pool {
         this.#log('health', change.id, `health ${change.from} → ${change.to} (${change.reason})`);
         this.#update(change.id, `health: ${change.reason}`);
       });
+      const unejectOnPass = options.unejectOnHealthCheckPass ?? true;
       health.onCheck((result) => {
-        if (!result.ok)
+        if (!result.ok) {
           this.#metrics?.healthcheckFailures.inc({ pool: this.name, backend: result.id });
+        } else if (unejectOnPass && this.#records.get(result.id)?.ejected === true) {
+          this.#outliers?.uneject(result.id);
+        }
       });
       this.#health = health;
     }

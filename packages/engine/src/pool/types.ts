@@ -36,6 +36,12 @@ export interface PoolOptions {
   readonly healthCheck?: HealthCheckerOptions | boolean;
   /** Passive outlier detection; on with Envoy's defaults unless `false`. */
   readonly outlierDetection?: OutlierDetectorOptions | boolean;
+  /**
+   * Whether a passing active health check ends an outlier ejection at once, as Envoy's
+   * `successful_active_health_check_uneject_host` (default true there and here). Only matters
+   * with both health checks and outlier detection on.
+   */
+  readonly unejectOnHealthCheckPass?: boolean;
   /** A circuit breaker per backend; on with the defaults unless `false`. */
   readonly circuitBreaker?: Omit<CircuitBreakerOptions, 'clock'> | boolean;
   /** Below this share (in percent) of eligible backends the pool routes to all of them. Default 50; 0 turns panic off. */
