@@ -411,6 +411,12 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
         res.end();
       },
       error: (error, kind) => {
+        if (entry.gone) {
+          // The client left: says nothing about the backend.
+          lease.cancel();
+          endSpanWithError(span, 'client_aborted', 'client closed the connection');
+          return;
+        }
         lease.end(OUTCOME_OF[kind]);
         span.setAttribute('http.response.status_code', head.status);
         endSpanWithError(span, errorType(error, kind), error.message);

@@ -56,7 +56,10 @@ export function classifyFailure(error: unknown, sent: boolean): FailureKind {
   if (typeof code === 'string' && (code.startsWith('HPE_') || MALFORMED_CODES.has(code))) {
     return 'malformed';
   }
-  if ((error as Error | null)?.message === 'bad response') return 'malformed';
+  const name = (error as Error | null)?.name;
+  if (name === 'HTTPParserError' || (error as Error | null)?.message === 'bad response') {
+    return 'malformed';
+  }
   return 'reset';
 }
 
