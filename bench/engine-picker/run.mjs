@@ -6,8 +6,7 @@
 // Every variant runs in a fresh process (bench/engine-picker/subject.mjs, `--expose-gc`, pinned to
 // CPU 1 when possible) so call sites stay monomorphic as in a real pool; the table shows medians
 // over rounds. Calibration measured in the same rounds: Math.random() and hashing one key alone.
-// undici's BalancedPool is not measured: undici is not a dependency of the workspace yet and its
-// selection is internal (no public pick()).
+// undici's BalancedPool is not measured: its host selection is internal (no public pick()).
 //
 //   node bench/engine-picker/run.mjs            # 3 rounds; writes bench/results/engine-picker.json + BENCHMARKS.md
 //   node bench/engine-picker/run.mjs --quick    # 3 short repeats per process, prints only
@@ -44,6 +43,8 @@ const VARIANTS = [
   ['p2c-ewma', 'p2c-ewma (peak EWMA)'],
   ['ring-hash', 'ring-hash (incl. key hash)'],
   ['maglev', 'maglev (incl. key hash)'],
+  ['pool-p2c-ewma', 'pool: `acquire()` + `lease.end()` (p2c-ewma, breaker, outlier detection)'],
+  ['pool-p2c-ewma-metrics', 'pool: the same + Prometheus metrics'],
   ['floor-random', '_calibration: `Math.random()` alone_'],
   ['floor-hash', '_calibration: hashing one key alone_'],
 ];
@@ -152,8 +153,12 @@ if (writeReport) {
     '',
     ...verdictMarkdown(verdict),
     '',
-    "Peers: undici's `BalancedPool` is not measured — undici is not a workspace dependency yet and",
-    'its host selection is internal (no public pick to time). The calibration rows show what this',
+    'The pool rows are one whole request\'s bookkeeping: `pool.acquire()` (pick, breaker permit,',
+    'active count, two clock reads in all) and `lease.end(200)` (EWMA sample, breaker, outlier',
+    'detector, statistics histogram; with metrics also a prom-client counter and histogram).',
+    '',
+    "Peers: undici's `BalancedPool` is not measured — its host selection is internal (no public",
+    'pick to time). The calibration rows show what this',
     'machine charges for the primitives every pick needs; on a typical x86 desktop `Math.random()`',
     'is a few ns, so compare the strategies against those rows rather than the absolute targets.',
     '',

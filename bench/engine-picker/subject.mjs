@@ -3,9 +3,11 @@
 // Usage: node --expose-gc subject.mjs <variant> <quick 0|1> [repeats]
 import { PerformanceObserver } from 'node:perf_hooks';
 
-// The strategies' own modules of the built package (no pool, proxy or metrics loaded).
+// The strategies' own modules of the built package, and the pool's for the pool variants.
 const dist = new URL('../../packages/engine/dist/strategies/', import.meta.url);
 const { createStrategy, hashString } = await import(new URL('index.js', dist).href);
+const { Pool } = await import(new URL('../pool/pool.js', dist).href);
+const { Registry } = await import('prom-client');
 
 const [variant, quickArg, repeatsArg = '1'] = process.argv.slice(2);
 const quick = quickArg === '1';
@@ -39,6 +41,11 @@ const VARIANTS = {
   // this machine, the floors under P2C and the consistent-hashing picks.
   'floor-random': { strategy: 'floor-random', weighted: false },
   'floor-hash': { strategy: 'floor-hash', weighted: false, keyed: true },
+  // A whole request's bookkeeping in a Pool: acquire() (pick + breaker permit + active count)
+  // and lease.end(200) (EWMA sample, breaker, outlier detector, statistics), without and with
+  // the Prometheus metrics.
+  'pool-p2c-ewma': { strategy: 'p2c-ewma', weighted: false, pool: true },
+  'pool-p2c-ewma-metrics': { strategy: 'p2c-ewma', weighted: false, pool: true, metrics: true },
 };
 const spec = VARIANTS[variant];
 if (!spec) throw new Error(`unknown variant ${variant}`);
@@ -73,6 +80,19 @@ function setup(n) {
   if (spec.strategy === 'floor-hash') {
     const one = backends[0];
     return { pick: (key) => (hashString(key) === 0.5 ? undefined : one) };
+  }
+  if (spec.pool) {
+    const pool = new Pool(
+      backends.map(({ id, url }) => ({ id, url })),
+      { strategy: spec.strategy, ...(spec.metrics ? { registry: new Registry() } : {}) },
+    );
+    return {
+      pick: () => {
+        const lease = pool.acquire();
+        lease.end(200);
+        return lease.backend;
+      },
+    };
   }
   const strategy = createStrategy(spec.strategy, { random: Math.random });
   strategy.update(backends);

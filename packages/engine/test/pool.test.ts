@@ -513,6 +513,28 @@ describe('Pool: metrics', () => {
     expect(p.stats().backends[0]?.latency).toMatchObject({ count: 5 });
   });
 
+  it('reads well in the OpenMetrics format too (what core serves to Prometheus)', async () => {
+    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const p = pool(members(1), { registry, name: 'om' });
+    p.acquire()?.end(200);
+    const parsed = parseExposition(await registry.metrics());
+    expect(parsed.eof).toBe(true);
+    expect(parsed.samples).toContainEqual(
+      expect.objectContaining({
+        name: 'loadbalancer_requests_total',
+        labels: { pool: 'om', backend: 'b0', outcome: 'success' },
+        value: 1,
+      }),
+    );
+    expect(parsed.samples).toContainEqual(
+      expect.objectContaining({
+        name: 'loadbalancer_request_duration_seconds_count',
+        labels: { pool: 'om', backend: 'b0' },
+        value: 1,
+      }),
+    );
+  });
+
   it('two pools on one registry share the metrics under their own pool label', async () => {
     const registry = new Registry();
     pool(members(1), { registry, name: 'one' });

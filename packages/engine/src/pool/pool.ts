@@ -35,11 +35,12 @@ import type { BackendConfig, BackendView, Clock, Disposable, Random, Strategy } 
 import { LatencyHistogram } from './latency-histogram.js';
 import { outcomeOfError } from './outcome.js';
 import {
-  type BackendGaugeSource,
+  type BackendMetricsSource,
+  DURATION_BUCKETS,
+  durationBucket,
   type EngineMetrics,
   engineMetrics,
-  OUTCOME_LABELS,
-  outcomeLabel,
+  outcomeIndex,
 } from './pool-metrics.js';
 import type {
   AcquireOptions,
@@ -99,6 +100,10 @@ class BackendRecord {
   requests = 0;
   errors = 0;
   readonly latency = new LatencyHistogram();
+  /** Metrics, read at scrape time: ended requests per outcome label, durations per bucket. */
+  readonly outcomes = new Float64Array(6);
+  readonly durationCounts = new Float64Array(DURATION_BUCKETS.length + 1);
+  durationSum = 0;
   readonly drainWaiters: (() => void)[] = [];
 
   constructor(
@@ -224,7 +229,7 @@ export class Pool {
   readonly #metrics: EngineMetrics | undefined;
   readonly #metricsSource = {
     name: '',
-    backendsForMetrics: (): Iterable<BackendGaugeSource> => this.#gaugeSources(),
+    backendsForMetrics: (): Iterable<BackendMetricsSource> => this.#gaugeSources(),
   };
   readonly #onListenerError: (error: unknown) => void;
   #closed = false;
@@ -676,14 +681,13 @@ export class Pool {
     record.requests++;
     if (!ok) record.errors++;
     record.latency.record(latencyMs);
-    if (!record.removed) {
-      this.#outliers?.record(view.id, outcome, now);
-      const metrics = this.#metrics;
-      if (metrics !== undefined) {
-        metrics.requests.inc({ pool: this.name, backend: view.id, outcome: outcomeLabel(outcome) });
-        metrics.requestDuration.observe({ pool: this.name, backend: view.id }, latencyMs / 1000);
-      }
-    }
+    const outcomeSlot = outcomeIndex(outcome);
+    record.outcomes[outcomeSlot] = (record.outcomes[outcomeSlot] as number) + 1;
+    const seconds = latencyMs / 1000;
+    const bucket = durationBucket(seconds);
+    record.durationCounts[bucket] = (record.durationCounts[bucket] as number) + 1;
+    record.durationSum += seconds;
+    if (!record.removed) this.#outliers?.record(view.id, outcome, now);
     if (view.activeRequests === 0 && record.drainWaiters.length > 0) {
       for (const resolve of record.drainWaiters.splice(0)) resolve();
     }
@@ -839,7 +843,7 @@ export class Pool {
     return record;
   }
 
-  *#gaugeSources(): Iterable<BackendGaugeSource> {
+  *#gaugeSources(): Iterable<BackendMetricsSource> {
     const now = this.#clock();
     if (now >= this.#nextUnejectAt) this.#refreshEjections(now);
     for (const record of this.#ordered) {
@@ -848,6 +852,9 @@ export class Pool {
         up: record.state === 'healthy',
         activeRequests: record.view.activeRequests,
         circuit: record.breaker?.state,
+        outcomes: record.outcomes,
+        durationCounts: record.durationCounts,
+        durationSum: record.durationSum,
       };
     }
   }
@@ -855,10 +862,8 @@ export class Pool {
   #removeSeries(id: string): void {
     const metrics = this.#metrics;
     if (metrics === undefined) return;
-    for (const outcome of OUTCOME_LABELS) {
-      metrics.requests.remove({ pool: this.name, backend: id, outcome });
-    }
-    metrics.requestDuration.remove({ pool: this.name, backend: id });
+    // Request counts and durations are read from the records at scrape time: a removed
+    // backend's series go with it. The event counters need removing.
     metrics.healthcheckFailures.remove({ pool: this.name, backend: id });
     for (const reason of EJECTION_REASONS) {
       metrics.ejections.remove({ pool: this.name, backend: id, reason });
