@@ -119,16 +119,25 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  */
 export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyHandler {
   const o = resolveProxyOptions(pool, options);
-  const upstreams = new Upstreams({
-    connections: o.connectionsPerBackend,
-    keepAliveTimeoutMs: o.keepAliveTimeoutMs,
-    headersTimeoutMs: o.headersTimeoutMs,
-    bodyTimeoutMs: o.bodyTimeoutMs,
-    connectTimeoutMs: o.connectTimeoutMs,
-    tls: o.tls,
-  });
+  const upstreams = new Upstreams(
+    {
+      connections: o.connectionsPerBackend,
+      keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      headersTimeoutMs: o.headersTimeoutMs,
+      bodyTimeoutMs: o.bodyTimeoutMs,
+      connectTimeoutMs: o.connectTimeoutMs,
+      tls: o.tls,
+    },
+    () => safeSweep(),
+  );
   const budget = budgetOf(pool, o.retryBudget);
   const inFlight = new Set<InFlight>();
+  /** Set while `close()` waits: called when the last request or tunnel ends. */
+  let onIdle: (() => void) | undefined;
+  const untrack = (item: InFlight): void => {
+    inFlight.delete(item);
+    if (inFlight.size === 0) onIdle?.();
+  };
   const targets = new Map<string, BackendTarget>();
   let closing: Promise<ProxyCloseResult> | undefined;
 
@@ -144,13 +153,16 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
       if (target !== undefined && !keep.has(target.origin)) targets.delete(url);
     }
   };
-  const sweeper = setInterval(() => {
+  const safeSweep = (): void => {
     try {
       sweep();
     } catch {
       // A failing stats() must not take the proxy down; the next sweep tries again.
     }
-  }, SWEEP_INTERVAL_MS);
+  };
+  // A new origin shows membership changed and triggers a sweep at once; the timer catches
+  // backends removed without a replacement.
+  const sweeper = setInterval(safeSweep, SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   function targetOf(url: string): BackendTarget | undefined {
@@ -433,7 +445,7 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
     targetOf,
     track: (item) => {
       inFlight.add(item);
-      return () => inFlight.delete(item);
+      return () => untrack(item);
     },
     closing: () => closing !== undefined,
   });
@@ -447,7 +459,7 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
     }
     const entry = new Exchange(res);
     inFlight.add(entry);
-    entry.onDone(() => inFlight.delete(entry));
+    entry.onDone(() => untrack(entry));
     handle(req, res, entry).catch(() => {
       // Nothing should throw here; if something does, the client must not hang.
       sendProblem(res, PROXY_ERROR_CODES.BAD_UPSTREAM_RESPONSE, 'The proxy failed to relay.');
@@ -460,8 +472,15 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
       const timeoutMs = closeOptions.timeoutMs ?? PROXY_DEFAULTS.closeTimeoutMs;
       const initial = inFlight.size;
       const until = performance.now() + timeoutMs;
-      while (inFlight.size > 0 && performance.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      if (inFlight.size > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, until - performance.now()));
+          onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        onIdle = undefined;
       }
       const destroyed = inFlight.size;
       for (const item of [...inFlight]) item.destroy();

@@ -18,9 +18,12 @@ export interface UpstreamSettings {
 export class Upstreams {
   readonly #settings: UpstreamSettings;
   readonly #pools = new Map<string, UndiciPool>();
+  readonly #onNewOrigin: () => void;
 
-  constructor(settings: UpstreamSettings) {
+  /** `onNewOrigin` runs after a pool is created: membership changed, a good time to sweep. */
+  constructor(settings: UpstreamSettings, onNewOrigin: () => void = () => undefined) {
     this.#settings = settings;
+    this.#onNewOrigin = onNewOrigin;
   }
 
   /** The connection pool of `origin` (e.g. `https://10.0.0.7:8443`). */
@@ -29,6 +32,7 @@ export class Upstreams {
     if (pool === undefined) {
       pool = this.#create(origin);
       this.#pools.set(origin, pool);
+      this.#onNewOrigin();
     }
     return pool;
   }
