@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Context, context } from '@opentelemetry/api';
 import { timeoutError } from '../errors.js';
 import type { Lease, RequestOutcome } from '../pool/types.js';
-import { sleep } from '../retry/abortable.js';
 import { backoffDelay } from '../retry/backoff.js';
-import { IDEMPOTENT_METHODS, isRetryable } from '../retry/is-retryable.js';
+import { IDEMPOTENT_METHODS, isRetryable, type RetryDecision } from '../retry/is-retryable.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { PROXY_DEFAULTS } from './defaults.js';
 import { clientInfo, requestHeaders, responseHeaders } from './headers.js';
@@ -59,6 +58,9 @@ const DETAIL_OF: Record<FailureKind, string> = {
   reset: 'The backend closed the connection before answering.',
   malformed: 'The backend answered with an invalid HTTP response.',
 };
+
+/** The decision for a status that is not in `retryStatuses` (most responses: no call needed). */
+const NOT_RETRYABLE: RetryDecision = { retryable: false, reason: 'status-not-retryable' };
 
 /** Time between sweeps that close connection pools of backends that left the pool. */
 const SWEEP_INTERVAL_MS = 30_000;
@@ -262,7 +264,8 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
         parent,
         {
           method,
-          url: new URL(fullPath, target.origin),
+          target: target.url,
+          fullUrl: `${target.origin}${fullPath}`,
           backendId: current.backend.id,
           attempt,
         },
@@ -303,16 +306,18 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
 
       const retriesLeft = attempt < o.retries;
       if (head !== undefined) {
-        const decision = isRetryable(
-          {
-            method,
-            status: head.status,
-            bodyReplayable: body.replayable,
-            optIn: o.retryNonIdempotent && body.buffered,
-            retryAfter: headerValue(head.headers['retry-after']),
-          },
-          { statuses: o.retryStatuses },
-        );
+        const decision = !o.retryStatuses.includes(head.status)
+          ? NOT_RETRYABLE
+          : isRetryable(
+              {
+                method,
+                status: head.status,
+                bodyReplayable: body.replayable,
+                optIn: o.retryNonIdempotent && body.buffered,
+                retryAfter: headerValue(head.headers['retry-after']),
+              },
+              { statuses: o.retryStatuses },
+            );
         if (decision.retryable && retriesLeft) {
           const next = startRetry(decision.retryAfterMs, attempt, deadlineAt, key, tried);
           if (next !== undefined) {
@@ -511,15 +516,8 @@ function budgetOf(
 }
 
 /** Waits out the backoff; false when the client went away (or the proxy destroyed the request). */
-async function pause(delayMs: number, entry: Exchange): Promise<boolean> {
-  if (delayMs > 0) {
-    try {
-      await sleep(delayMs, entry.signal);
-    } catch {
-      return false;
-    }
-  }
-  return !entry.gone;
+function pause(delayMs: number, entry: Exchange): Promise<boolean> {
+  return delayMs > 0 ? entry.wait(delayMs) : Promise.resolve(!entry.gone);
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -531,33 +529,44 @@ function errorType(error: Error, kind: FailureKind): string {
   return typeof code === 'string' ? code : kind;
 }
 
-/** One proxied request: tracks the client connection and what to release when it ends. */
+/**
+ * One proxied request: tracks the client connection and what to release when it ends. (A plain
+ * flag rather than an AbortController: this is on every request's path.)
+ */
 class Exchange implements InFlight {
-  readonly #controller = new AbortController();
+  readonly #res: ServerResponse;
   readonly #done: (() => void)[] = [];
   #finished = false;
+  #onGone: (() => void) | undefined;
+  /** True once the client went away before the response was complete. */
+  gone = false;
   current: UpstreamTry | undefined;
 
   constructor(res: ServerResponse) {
+    this.#res = res;
     res.once('close', () => {
       if (!res.writableFinished) {
-        this.#controller.abort(new Error('client closed the connection'));
+        this.gone = true;
         this.current?.abort(new Error('client closed the connection'));
+        this.#onGone?.();
       }
       this.#finish();
     });
-    this.#res = res;
   }
 
-  readonly #res: ServerResponse;
-
-  /** Aborted when the client goes away before the response is complete. */
-  get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  get gone(): boolean {
-    return this.#controller.signal.aborted;
+  /** Waits `ms`; resolves false at once if the client goes away meanwhile. */
+  wait(ms: number): Promise<boolean> {
+    if (this.gone) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#onGone = undefined;
+        resolve(!this.gone);
+      }, ms);
+      this.#onGone = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+    });
   }
 
   onDone(fn: () => void): void {

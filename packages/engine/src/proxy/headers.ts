@@ -27,9 +27,11 @@ const FORWARDED_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /** Names listed in the `Connection` header(s), lower-cased: each is hop-by-hop too. */
-function connectionListed(value: string | string[] | undefined): Set<string> {
+const NONE: ReadonlySet<string> = new Set();
+
+function connectionListed(value: string | string[] | undefined): ReadonlySet<string> {
+  if (value === undefined) return NONE;
   const names = new Set<string>();
-  if (value === undefined) return names;
   for (const line of Array.isArray(value) ? value : [value]) {
     for (const token of line.split(',')) {
       const name = token.trim().toLowerCase();
@@ -108,7 +110,8 @@ export function requestHeaders(
 ): Record<string, string | string[]> {
   const listed = connectionListed(incoming.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value === undefined) continue;
     if (HOP_BY_HOP_HEADERS.has(name) || listed.has(name) || name === 'expect') continue;
     if (name === 'host') continue;
@@ -152,8 +155,10 @@ export function responseHeaders(
 ): OutgoingHttpHeaders {
   const listed = connectionListed(upstream.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined) continue;
+    // undici gives lower-case names; a test double might not.
     const lower = name.toLowerCase();
     if (HOP_BY_HOP_HEADERS.has(lower) || listed.has(lower)) continue;
     out[lower] = value;

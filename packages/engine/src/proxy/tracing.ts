@@ -13,7 +13,10 @@ export const ENGINE_TRACER_NAME = '@srekit/engine';
 /** What a try's span describes. */
 export interface TrySpanInput {
   readonly method: string;
-  readonly url: URL;
+  /** The backend URL (host and port come from it). */
+  readonly target: URL;
+  /** The URL requested (`url.full`). */
+  readonly fullUrl: string;
   readonly backendId: string;
   /** 0 for the first try. */
   readonly attempt: number;
@@ -30,17 +33,17 @@ export function startTrySpan(
   headers: Record<string, string | string[]>,
 ): Span {
   const tracer = trace.getTracer(ENGINE_TRACER_NAME);
-  const port =
-    input.url.port === '' ? (input.url.protocol === 'https:' ? 443 : 80) : input.url.port;
+  const { target } = input;
+  const port = target.port === '' ? (target.protocol === 'https:' ? 443 : 80) : target.port;
   const span = tracer.startSpan(
     `HTTP ${input.method}`,
     {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': input.method,
-        'server.address': input.url.hostname,
+        'server.address': target.hostname,
         'server.port': Number(port),
-        'url.full': input.url.href,
+        'url.full': input.fullUrl,
         'srekit.backend.id': input.backendId,
         ...(input.attempt > 0 ? { 'http.request.resend_count': input.attempt } : {}),
       },

@@ -82,7 +82,13 @@ export function createUpgradeHandler(
     const method = req.method ?? 'GET';
     const span = startTrySpan(
       context.active(),
-      { method, url: new URL(path, target.origin), backendId: lease.backend.id, attempt: 0 },
+      {
+        method,
+        target: target.url,
+        fullUrl: `${target.origin}${path}`,
+        backendId: lease.backend.id,
+        attempt: 0,
+      },
       headers,
     );
     const secure = target.url.protocol === 'https:';
