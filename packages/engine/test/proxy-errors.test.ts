@@ -92,10 +92,15 @@ describe('proxy errors', () => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\nhalf of it');
       setTimeout(() => socket.destroy(), 20);
     });
-    const { url } = await proxyServer(poolOf([half.url]), { retries: 0 });
+    const pool = poolOf([half.url]);
+    const { url } = await proxyServer(pool, { retries: 0 });
     await expect(send(url)).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
+    expect(pool.stats().backends[0]?.errors).toBe(1);
     // The proxy is still up.
-    await expect(send(url)).rejects.toThrow();
+    const good = await echoBackend('good');
+    pool.add({ id: 'good', url: good.url });
+    pool.remove('b0');
+    expect((await send(url)).status).toBe(200);
   });
 
   it('refuses sticky sessions on a strategy that ignores the key', () => {

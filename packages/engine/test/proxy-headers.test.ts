@@ -153,6 +153,25 @@ describe('proxy headers', () => {
     expect(json<Echo>(res).url).toBe('/base/orders/42?x=1');
   });
 
+  it('sends a body that express.json() already parsed', async () => {
+    const b = await echoBackend('b0');
+    const proxy = createProxy(poolOf([b.url]));
+    onCleanup(() => proxy.close({ timeoutMs: 0 }));
+    const app = express();
+    app.use(express.json());
+    app.use('/api', proxy);
+    const { url } = await start(http.createServer(app));
+    const res = await send(`${url}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{ "item":  "tea", "n": 2 }',
+    });
+    expect(res.status).toBe(200);
+    const echo = json<Echo>(res);
+    expect(JSON.parse(echo.body)).toEqual({ item: 'tea', n: 2 });
+    expect(echo.headers['content-length']).toBe(String(Buffer.byteLength(echo.body)));
+  });
+
   it('streams a request body and keeps its method', async () => {
     const b = await echoBackend('b0');
     const { url } = await proxyServer(poolOf([b.url]));

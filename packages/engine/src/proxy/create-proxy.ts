@@ -109,6 +109,11 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  *   `x-forwarded-host` and `forwarded` set (replacing the client's unless `trustForwarded`);
  *   the client's `Host` kept unless `preserveHost: false`.
  * - Tracing: a CLIENT span per try under the active context, injected as `traceparent`.
+ * - Request bodies: small bodies of retryable requests (≤ `maxReplayBodyBytes`) are buffered
+ *   so a retry can send them again; larger ones stream. A body that body-parsing middleware
+ *   already read is sent again from `req.body` (JSON unless a string or buffer).
+ * - Not relayed: response trailers and 1xx informational responses (103 Early Hints); the
+ *   proxy speaks HTTP/1.1 to backends. `next` is never called: the proxy answers every request.
  *
  * @example
  * ```ts
@@ -215,6 +220,8 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
     const parent: Context = context.active();
     let body: RequestBody;
     if (!hasBody(req)) body = RequestBody.empty(req);
+    // Body-parsing middleware ran first: the stream is spent, its result is on req.body.
+    else if (req.readableEnded) body = RequestBody.consumed(req);
     else if (o.retries > 0 && (idempotent || o.retryNonIdempotent)) {
       const buffered = await RequestBody.buffer(req, o.maxReplayBodyBytes);
       if (buffered === undefined || entry.gone) return;
@@ -259,6 +266,11 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
         via: o.via,
         httpVersion: req.httpVersion,
       });
+      const rewritten = body.rewrittenLength;
+      if (rewritten !== undefined) {
+        headers['content-length'] = String(rewritten);
+        delete headers['content-encoding'];
+      }
       const fullPath = `${target.basePath}${path}`;
       const span = startTrySpan(
         parent,

@@ -22,6 +22,7 @@ export class RequestBody {
   readonly #buffered: Buffer | undefined;
   readonly #prefix: Buffer[];
   #started = false;
+  #rewritten = false;
 
   private constructor(req: IncomingMessage, buffered: Buffer | undefined, prefix: Buffer[]) {
     this.#req = req;
@@ -32,6 +33,23 @@ export class RequestBody {
   /** No body. */
   static empty(req: IncomingMessage): RequestBody {
     return new RequestBody(req, Buffer.alloc(0), []);
+  }
+
+  /**
+   * A body that middleware before the proxy already read (e.g. `express.json()`): its parsed
+   * `req.body` sent again, as is when it is a string or a buffer, as JSON otherwise. The
+   * returned body is replayable; set `content-length` from {@link RequestBody.length}.
+   */
+  static consumed(req: IncomingMessage): RequestBody {
+    const parsed = (req as IncomingMessage & { body?: unknown }).body;
+    let bytes: Buffer;
+    if (Buffer.isBuffer(parsed)) bytes = parsed;
+    else if (typeof parsed === 'string') bytes = Buffer.from(parsed);
+    else if (parsed === undefined || parsed === null) bytes = Buffer.alloc(0);
+    else bytes = Buffer.from(JSON.stringify(parsed));
+    const body = new RequestBody(req, bytes, []);
+    body.#rewritten = true;
+    return body;
   }
 
   /** Streams the body without buffering it. */
@@ -86,6 +104,11 @@ export class RequestBody {
   /** True when every try can send the body again. */
   get replayable(): boolean {
     return this.#buffered !== undefined || !this.#started;
+  }
+
+  /** The `content-length` to send when the body was rebuilt from `req.body`, else undefined. */
+  get rewrittenLength(): number | undefined {
+    return this.#rewritten ? this.#buffered?.length : undefined;
   }
 
   /** True when the body is buffered (or empty). */
