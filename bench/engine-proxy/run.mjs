@@ -83,7 +83,8 @@ const CONNECTIONS = 32;
 const PATH = '/bench';
 // Pause of each paced connection between a response and its next request (ms, wrk's resolution).
 const PACE_DELAY_MS = 3;
-// A proxy's core counts as saturated above this share; below it the client side held it back.
+// A proxy that got less of its core than this was held back: by the client side (wrk and the
+// upstream on CPU 0) or by other processes on its core.
 const SATURATED_PCT = 90;
 
 const opts = parseArgs(process.argv.slice(2), {
@@ -284,6 +285,8 @@ async function measureThroughput(subject) {
       proxyCoreBusyPct: busyPct(proxy0, proxy1),
       ...(pid && {
         proxyCpuUsPerRequest: ((cpu1 - cpu0) / run.requests) * 1e6,
+        // Share of its core the proxy process itself got.
+        proxyProcessPct: ((cpu1 - cpu0) / wall) * 100,
         // Other processes (and interrupts) on the proxy's core meanwhile: the noise indicator.
         foreignLoadPct: Math.max(0, ((proxy1.busy - proxy0.busy - (cpu1 - cpu0)) / wall) * 100),
       }),
@@ -359,9 +362,9 @@ for (let round = 1; round <= opts.rounds; round++) {
     }
     throughput[subject.name].push(r);
     console.log(
-      `  ${line(`round ${round} ${subject.name}`, r)}  CPU busy: client ${fmt(r.clientCoreBusyPct)} %, proxy ${fmt(r.proxyCoreBusyPct)} %` +
+      `  ${line(`round ${round} ${subject.name}`, r)}  CPU busy: client ${fmt(r.clientCoreBusyPct)} %, proxy core ${fmt(r.proxyCoreBusyPct)} %` +
         (r.proxyCpuUsPerRequest !== undefined
-          ? `  proxy ${fmt(r.proxyCpuUsPerRequest, 1)} µs/req`
+          ? ` (proxy ${fmt(r.proxyProcessPct)} %, ${fmt(r.proxyCpuUsPerRequest, 1)} µs/req)`
           : ''),
     );
   }
@@ -414,8 +417,10 @@ const summary = selected.map((s) => {
     row.usAddedPerRequest = (1 / rps - 1 / directRps) * 1e6;
     row.proxyCpuUsPerRequest = med(rs, (r) => r.proxyCpuUsPerRequest);
     // What the proxy would do with its whole core, for proxies held back by the client side.
-    row.rpsPerProxyCore = (rps * 100) / proxyCoreBusyPct;
-    row.saturated = proxyCoreBusyPct >= SATURATED_PCT;
+    // (from its own CPU time, so other processes on its core do not distort it).
+    row.rpsPerProxyCore = 1e6 / row.proxyCpuUsPerRequest;
+    row.proxyProcessPct = med(rs, (r) => r.proxyProcessPct);
+    row.saturated = row.proxyProcessPct >= SATURATED_PCT;
     row.foreignLoadPct = med(rs, (r) => r.foreignLoadPct);
     const ls = latency[s.name];
     row.halfLoad = {
@@ -460,8 +465,11 @@ if (by.direct && fastest > 0 && by.direct.medianRps < 1.5 * fastest) {
 for (const s of summary) {
   if (s.saturated === false) {
     problems.push(
-      `${s.subject} used only ${fmt(s.proxyCoreBusyPct)} % of its core: its rps is a lower bound ` +
-        `(≈ ${fmt(s.rpsPerProxyCore)} rps at a full core)`,
+      `${s.subject} got only ${fmt(s.proxyProcessPct)} % of its core (` +
+        (s.foreignLoadPct > 100 - SATURATED_PCT
+          ? `other processes took ${fmt(s.foreignLoadPct)} %`
+          : 'held back by the client side') +
+        `): its rps is a lower bound (≈ ${fmt(s.rpsPerProxyCore)} rps at a full core, from its CPU time per request)`,
     );
   }
 }
@@ -540,7 +548,8 @@ const throughputTable = markdownTable(
     'p99',
     'µs added / req',
     'proxy CPU / req',
-    'CPU busy: proxy / client core',
+    'proxy process / other load on CPU 1',
+    'CPU 0 busy (client)',
   ],
   summary.map((s) => [
     s.subject,
@@ -553,7 +562,8 @@ const throughputTable = markdownTable(
     `${fmt(s.p99Ms, 2)} ms`,
     s.subject === 'direct' ? '—' : fmt(s.usAddedPerRequest, 1),
     s.subject === 'direct' ? '—' : `${fmt(s.proxyCpuUsPerRequest, 1)} µs`,
-    `${s.subject === 'direct' ? '—' : `${fmt(s.proxyCoreBusyPct)} %`} / ${fmt(s.clientCoreBusyPct)} %`,
+    s.subject === 'direct' ? '—' : `${fmt(s.proxyProcessPct)} % / ${fmt(s.foreignLoadPct)} %`,
+    `${fmt(s.clientCoreBusyPct)} %`,
   ]),
 );
 const latencyTable = markdownTable(
@@ -599,7 +609,8 @@ if (writeReport) {
       ` Throughput: ${opts.rounds} interleaved rounds (direct, nginx, reply-from, http-proxy, srekit, direct, …) of` +
       ` \`wrk -t1 -c${CONNECTIONS} -d${opts.duration}s --latency\` on CPU 0; medians over rounds.` +
       ' "µs added / req" is `1/rps − 1/rps(direct)`; "proxy CPU / req" is the proxy process\'s user + system time' +
-      " (from `/proc`) per request; the last column is how busy the proxy's core and the client core (wrk + upstream) were.",
+      ' (from `/proc`) per request; the last columns show how much of CPU 1 the proxy process got, how much other' +
+      ' processes took meanwhile (a shared machine), and how busy the client core (wrk + upstream) was.',
     '',
     throughputTable,
     '',
@@ -624,7 +635,8 @@ if (writeReport) {
     '',
     'Two cores cannot give the client side more than one: wrk and the upstream share CPU 0, so a proxy that needs' +
       ' less of CPU 1 than the client side needs of CPU 0 is held back by the client (see the CPU busy column);' +
-      ' the "per full proxy core" ratio in the verdict scales each proxy\'s rps by how busy its core was.',
+      ' the "per full proxy core" ratio in the verdict compares 1 ÷ (proxy CPU time per request) instead, which' +
+      " neither the client side nor other processes on the proxy's core distort.",
     '',
     `Command: \`${result.command}\` (${result.elapsedS} s). Node ${v.node}, nginx ${v.nginx}, ${v.wrk},` +
       ` fastify ${v.fastify}, @fastify/reply-from ${v['@fastify/reply-from']}, undici ${v.undici}, http-proxy ${v['http-proxy']};` +
