@@ -2,7 +2,7 @@
 // Reverse-proxy throughput and latency of @srekit/engine's createProxy() against nginx,
 // @fastify/reply-from and http-proxy, with wrk straight at the upstream ("direct") as the baseline.
 //
-// One upstream for everyone: nginx answering every request with a fixed 38-byte JSON body, pinned
+// One upstream for everyone: nginx answering every request with a fixed 37-byte JSON body, pinned
 // to CPU 0 next to wrk. Each proxy runs alone on CPU 1 (fresh process per measurement, warmed up),
 // keep-alive on both legs. Phase 1 (throughput): `wrk -t1 -c32 --latency` on CPU 0, subjects
 // interleaved (direct nginx reply-from http-proxy srekit, direct nginx …), medians over rounds.
