@@ -17,6 +17,14 @@ export const ENGINE_ERROR_CODES = {
   UNKNOWN_BACKEND: 'ERR_SREKIT_ENGINE_UNKNOWN_BACKEND',
   /** The pool was closed (`pool.close()`) before or while the call ran. */
   POOL_CLOSED: 'ERR_SREKIT_ENGINE_POOL_CLOSED',
+  /** Proxy answer (502): the backend refused, reset or failed the TLS handshake before answering. */
+  UPSTREAM_UNAVAILABLE: 'ERR_SREKIT_ENGINE_UPSTREAM_UNAVAILABLE',
+  /** Proxy answer (502): the backend's answer was not valid HTTP. */
+  BAD_UPSTREAM_RESPONSE: 'ERR_SREKIT_ENGINE_BAD_UPSTREAM_RESPONSE',
+  /** Proxy answer (504): no response head within the per-try timeout or the deadline. */
+  UPSTREAM_TIMEOUT: 'ERR_SREKIT_ENGINE_UPSTREAM_TIMEOUT',
+  /** Proxy answer (503): `proxy.close()` was called; no new requests are taken. */
+  PROXY_CLOSING: 'ERR_SREKIT_ENGINE_PROXY_CLOSING',
 } as const;
 
 /** Union of every error code `@srekit/engine` can produce. */

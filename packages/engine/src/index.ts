@@ -53,6 +53,19 @@ export type {
   PoolStats,
   SlowStartPoolOptions,
 } from './pool/types.js';
+export { createProxy } from './proxy/create-proxy.js';
+export { PROXY_DEFAULTS } from './proxy/defaults.js';
+export type { ProxyErrorCode, ProxyProblem } from './proxy/problem.js';
+export { PROXY_ERROR_CODES } from './proxy/problem.js';
+export type {
+  ProxyCloseOptions,
+  ProxyCloseResult,
+  ProxyHandler,
+  ProxyOptions,
+  ProxyPool,
+  ProxyTlsOptions,
+  StickyOption,
+} from './proxy/types.js';
 export type { BackoffJitter, BackoffOptions } from './retry/backoff.js';
 export { backoffDelay } from './retry/backoff.js';
 export type { HedgeOptions } from './retry/hedge.js';

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createOpenMetricsRegistry } from '@srekit/core';
 import { parseExposition } from '@srekit/core/testing';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -514,7 +515,7 @@ describe('Pool: metrics', () => {
   });
 
   it('reads well in the OpenMetrics format too (what core serves to Prometheus)', async () => {
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = createOpenMetricsRegistry();
     const p = pool(members(1), { registry, name: 'om' });
     p.acquire()?.end(200);
     const parsed = parseExposition(await registry.metrics());

@@ -311,6 +311,45 @@ describe('CircuitBreaker, open and half-open', () => {
   });
 });
 
+describe('CircuitBreaker.reset', () => {
+  it('closes an open circuit at once, clears the counts and ignores permits of the old epoch', () => {
+    const { breaker, changes, fail } = setup({ consecutiveFailures: 2 });
+    const stale = breaker.tryAcquire();
+    fail(2);
+    expect(breaker.state).toBe('open');
+    breaker.reset();
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual(['closed->open', 'open->closed']);
+    stale?.failure(); // taken before the reset: does not count
+    fail(1);
+    expect(breaker.state).toBe('closed');
+    breaker.reset(); // already closed: no event
+    expect(changes).toHaveLength(2);
+  });
+});
+
+describe('CircuitBreaker.halfOpen', () => {
+  it('ends the open period at once; the probe decides', () => {
+    const { breaker, changes, fail, succeed } = setup({ consecutiveFailures: 1, openMs: 60_000 });
+    breaker.halfOpen(); // closed: nothing happens
+    fail();
+    breaker.halfOpen();
+    expect(breaker.state).toBe('half-open');
+    fail(); // the probe fails: open again for openMs
+    expect(breaker.state).toBe('open');
+    breaker.halfOpen();
+    succeed();
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual([
+      'closed->open',
+      'open->half-open',
+      'half-open->open',
+      'open->half-open',
+      'half-open->closed',
+    ]);
+  });
+});
+
 describe('CircuitBreaker.execute', () => {
   it('returns the value and records a success', async () => {
     const { breaker } = setup({ consecutiveFailures: 1 });

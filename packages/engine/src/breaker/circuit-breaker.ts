@@ -301,6 +301,24 @@ export class CircuitBreaker {
     return result;
   }
 
+  /**
+   * Closes the circuit now and clears its counts (no-op when closed); permits taken before are
+   * ignored when they settle. For an outside signal that the callee is back, e.g. a backend that
+   * passed its active health checks again after being down.
+   */
+  reset(at: number = this.#clock()): void {
+    if (this.#state !== CLOSED) this.#transition(CLOSED, at);
+  }
+
+  /**
+   * Ends the open period now: an open circuit becomes half-open and admits its probes (no-op in
+   * other states). For an outside sign that the callee may be back, e.g. a backend passing an
+   * active health check: the probes, not the sign, decide whether the circuit closes.
+   */
+  halfOpen(at: number = this.#clock()): void {
+    if (this.#state === OPEN) this.#transition(HALF_OPEN, at);
+  }
+
   /** Calls `listener` on every state change. */
   onStateChange(listener: (event: CircuitStateChange) => void): Disposable {
     return this.#listeners.add(listener);

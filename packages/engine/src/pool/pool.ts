@@ -53,6 +53,7 @@ import type {
   PoolEvent,
   PoolEventKind,
   PoolOptions,
+  PoolRetryOptions,
   PoolStats,
   RequestOutcome,
   SlowStartPoolOptions,
@@ -205,6 +206,8 @@ export class Pool {
   readonly name: string;
   /** The retry budget shared by `execute()` and the proxy, or undefined when turned off. */
   readonly retryBudget: RetryBudget | undefined;
+  /** The pool's `retry` option as given (the proxy reads its retry count, statuses and backoff). */
+  readonly retryOptions: PoolRetryOptions;
   readonly #strategy: Strategy;
   readonly #clock: Clock;
   readonly #records = new Map<string, BackendRecord>();
@@ -299,6 +302,7 @@ export class Pool {
     this.#pickAttempts = this.#hashing ? HASH_PICK_ATTEMPTS : PICK_ATTEMPTS;
 
     const retry = options.retry ?? {};
+    this.retryOptions = retry;
     this.#maxRetries = retry.maxRetries ?? ENGINE_DEFAULTS.retry.maxRetries;
     if (!(Number.isInteger(this.#maxRetries) && this.#maxRetries >= 0)) {
       invalidOption(
@@ -374,9 +378,15 @@ export class Pool {
       health.onCheck((result) => {
         if (!result.ok) {
           this.#metrics?.healthcheckFailures.inc({ pool: this.name, backend: result.id });
-        } else if (unejectOnPass && this.#records.get(result.id)?.ejected === true) {
-          this.#outliers?.uneject(result.id);
+          return;
         }
+        const record = this.#records.get(result.id);
+        if (record === undefined) return;
+        if (unejectOnPass && record.ejected) this.#outliers?.uneject(result.id);
+        // A circuit opened while the backend was unreachable would keep it out for `openMs`
+        // after it is back: a passing check lets the next request probe it instead (and a
+        // backend that passes checks but fails requests gets one probe per check).
+        record.breaker?.halfOpen();
       });
       this.#health = health;
     }

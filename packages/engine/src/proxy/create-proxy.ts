@@ -101,7 +101,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  *   on connect failures, resets, timeouts and retryable statuses, on another backend when
  *   there is one, within a retry budget shared by the proxy and with backoff, and only before
  *   any response byte went to the client. A connection refused before the request went out is
- *   retried for every method.
+ *   retried for every method, and without charging the retry budget (nothing was sent).
  * - Errors are RFC 9457 problem bodies: 503 no healthy backend or closing, 502 refused, reset
  *   or malformed, 504 timeout. When the response head was already relayed, the client
  *   connection is destroyed instead.
@@ -368,7 +368,9 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
                 { statuses: o.retryStatuses },
               ).retryable;
         if (retryable) {
-          const next = startRetry(undefined, attempt, deadlineAt, key, tried);
+          // A refused connection sent nothing: retrying it elsewhere adds no load, so it is not
+          // charged to the retry budget (a killed backend must not spend it for everyone).
+          const next = startRetry(undefined, attempt, deadlineAt, key, tried, kind !== 'connect');
           if (next !== undefined) {
             releaseRetries.push(next.release);
             if (!(await pause(next.delayMs, entry))) {
@@ -395,10 +397,11 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
     deadlineAt: number,
     key: string | undefined,
     tried: ReadonlySet<string>,
+    charged = true,
   ): { lease: Lease; release: () => void; delayMs: number } | undefined {
     const delayMs = retryAfterMs ?? backoffDelay(attempt, o.backoff);
     if (performance.now() + delayMs >= deadlineAt) return undefined;
-    const release = budget === undefined ? () => undefined : budget.tryStartRetry();
+    const release = budget === undefined || !charged ? () => undefined : budget.tryStartRetry();
     if (release === undefined) return undefined;
     const lease = acquire(key, tried, attempt + 1);
     if (lease === undefined) {

@@ -11,13 +11,13 @@ export const PROXY_ERROR_CODES = {
   /** No backend can take traffic (all unhealthy, ejected, open or draining; or none configured). */
   NO_HEALTHY_BACKEND: ENGINE_ERROR_CODES.NO_HEALTHY_BACKEND,
   /** The backend refused or reset the connection before answering. */
-  UPSTREAM_UNAVAILABLE: 'ERR_SREKIT_ENGINE_UPSTREAM_UNAVAILABLE',
+  UPSTREAM_UNAVAILABLE: ENGINE_ERROR_CODES.UPSTREAM_UNAVAILABLE,
   /** The backend answered with something that is not valid HTTP. */
-  BAD_UPSTREAM_RESPONSE: 'ERR_SREKIT_ENGINE_BAD_UPSTREAM_RESPONSE',
+  BAD_UPSTREAM_RESPONSE: ENGINE_ERROR_CODES.BAD_UPSTREAM_RESPONSE,
   /** The backend did not answer within the per-try timeout or the overall deadline. */
-  UPSTREAM_TIMEOUT: 'ERR_SREKIT_ENGINE_UPSTREAM_TIMEOUT',
+  UPSTREAM_TIMEOUT: ENGINE_ERROR_CODES.UPSTREAM_TIMEOUT,
   /** `proxy.close()` was called: the proxy takes no new requests. */
-  PROXY_CLOSING: 'ERR_SREKIT_ENGINE_PROXY_CLOSING',
+  PROXY_CLOSING: ENGINE_ERROR_CODES.PROXY_CLOSING,
 } as const;
 
 /** Union of the proxy's problem codes. */
