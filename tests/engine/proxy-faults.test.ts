@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type BackendStateChange, createProxy, Pool, type PoolOptions } from '@srekit/engine';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const BACKEND_SCRIPT = fileURLToPath(new URL('./fixtures/backend.mjs', import.meta.url));
 const HEALTH_INTERVAL_MS = 500;
@@ -117,14 +117,6 @@ async function fleet(options: PoolOptions): Promise<{ pool: Pool; port: number }
   return { pool, port: (server.address() as AddressInfo).port };
 }
 
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe('engine under faults: three backend processes behind the proxy', () => {
   it('loses no request when a backend is killed mid-run, ejects it within one health interval, and takes it back when it restarts', async () => {
     const { pool, port } = await fleet({
@@ -159,7 +151,10 @@ describe('engine under faults: three backend processes behind the proxy', () => 
     expect(pool.get('b1')?.state).not.toBe('healthy');
 
     await victim.start(victim.port);
-    await waitUntil(() => pool.get('b1')?.state === 'healthy', 4 * HEALTH_INTERVAL_MS);
+    await vi.waitUntil(() => pool.get('b1')?.state === 'healthy', {
+      timeout: 4 * HEALTH_INTERVAL_MS,
+      interval: 10,
+    });
     const after = await load(port, 60, 3);
     expect(after.every((r) => r.status === 200)).toBe(true);
     expect(

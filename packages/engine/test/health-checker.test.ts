@@ -1,13 +1,16 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   HealthChecker,
   type HealthCheckerOptions,
   type HealthCheckResult,
   type HealthStateChange,
 } from '../src/health/health-checker.js';
+
+/** How long `vi.waitUntil` waits for state that changes on its own (timers, sockets). */
+const WAIT = { timeout: 3_000, interval: 10 };
 
 /** A real loopback backend whose /readyz answer can be changed, killed and restarted. */
 class Backend {
@@ -67,14 +70,6 @@ function checker(targets: { id: string; url: string }[], options: HealthCheckerO
   c.onStateChange((change) => changes.push(change));
   c.onCheck((result) => checks.push(result));
   return { c, changes, checks };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /**
@@ -137,7 +132,7 @@ describe('HealthChecker against real loopback servers', () => {
     expect(c.state('up')).toBe('unknown');
     expect(c.isHealthy('up')).toBe(true);
     c.start();
-    await waitFor(() => changes.length === 2);
+    await vi.waitUntil(() => changes.length === 2, WAIT);
     expect(c.state('up')).toBe('healthy');
     expect(c.state('down')).toBe('unhealthy');
     expect(c.isHealthy('down')).toBe(false);
@@ -157,10 +152,10 @@ describe('HealthChecker against real loopback servers', () => {
       unhealthyThreshold: 3,
     });
     c.start();
-    await waitFor(() => checks.length >= 2);
+    await vi.waitUntil(() => checks.length >= 2, WAIT);
     b.status = 503;
     const before = checks.length;
-    await waitFor(() => c.state('b') === 'unhealthy');
+    await vi.waitUntil(() => c.state('b') === 'unhealthy', WAIT);
     const failuresToFall = checks.slice(before).filter((x) => !x.ok).length;
     expect(failuresToFall).toBe(3);
     expect(changes.at(-1)).toMatchObject({ from: 'healthy', to: 'unhealthy' });
@@ -168,7 +163,7 @@ describe('HealthChecker against real loopback servers', () => {
 
     b.status = 200;
     const atRecovery = checks.length;
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     expect(checks.slice(atRecovery).filter((x) => x.ok).length).toBe(2);
     expect(changes.at(-1)?.reason).toBe('2 consecutive successes (last: status 200)');
     expect(changes).toHaveLength(2);
@@ -189,7 +184,7 @@ describe('HealthChecker against real loopback servers', () => {
       res.end();
     });
     c.start();
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     expect(checks.map((x) => x.ok)).toEqual([true, true, false, true, true, true]);
   });
 
@@ -198,12 +193,12 @@ describe('HealthChecker against real loopback servers', () => {
     b.status = 301;
     const first = checker([{ id: 'b', url: b.url }]);
     first.c.start();
-    await waitFor(() => first.checks.length >= 1);
+    await vi.waitUntil(() => first.checks.length >= 1, WAIT);
     expect(first.checks[0]).toMatchObject({ ok: false, status: 301, reason: 'status 301' });
 
     const second = checker([{ id: 'b', url: b.url }], { expectedStatuses: [[200, 399]] });
     second.c.start();
-    await waitFor(() => second.checks.length >= 1);
+    await vi.waitUntil(() => second.checks.length >= 1, WAIT);
     expect(second.checks[0]?.ok).toBe(true);
   });
 
@@ -213,7 +208,7 @@ describe('HealthChecker against real loopback servers', () => {
     const { c, checks } = checker([{ id: 'b', url: b.url }], { timeoutMs: 50 });
     const started = performance.now();
     c.start();
-    await waitFor(() => checks.length >= 1);
+    await vi.waitUntil(() => checks.length >= 1, WAIT);
     expect(checks[0]).toMatchObject({ ok: false, reason: 'timeout' });
     expect(checks[0]?.durationMs).toBeGreaterThanOrEqual(45);
     expect(performance.now() - started).toBeLessThan(250);
@@ -229,7 +224,7 @@ describe('HealthChecker against real loopback servers', () => {
     });
     const { c, checks } = checker([{ id: 'b', url: b.url }], { timeoutMs: 50 });
     c.start();
-    await waitFor(() => checks.length >= 2);
+    await vi.waitUntil(() => checks.length >= 2, WAIT);
     expect(checks[0]).toMatchObject({ ok: false, reason: 'timeout' });
     await c.close();
   });
@@ -238,13 +233,13 @@ describe('HealthChecker against real loopback servers', () => {
     const b = await backend();
     const { c, changes, checks } = checker([{ id: 'b', url: b.url }]);
     c.start();
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     const port = b.port;
     await b.kill();
-    await waitFor(() => c.state('b') === 'unhealthy');
+    await vi.waitUntil(() => c.state('b') === 'unhealthy', WAIT);
     expect(checks.filter((x) => !x.ok).map((x) => x.reason)).toContain('ECONNREFUSED');
     await b.start(port);
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     expect(changes.map((x) => x.to)).toEqual(['healthy', 'unhealthy', 'healthy']);
   });
 
@@ -256,12 +251,12 @@ describe('HealthChecker against real loopback servers', () => {
       unhealthyThreshold: 3,
     });
     c.start();
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     await new Promise((r) => setTimeout(r, 50));
     const passes = checks.length;
     await b.kill();
     const killedAt = performance.now();
-    await waitFor(() => c.state('b') === 'unhealthy');
+    await vi.waitUntil(() => c.state('b') === 'unhealthy', WAIT);
     const took = performance.now() - killedAt;
     // At most one slow interval to the first failure, then two fast ones: well under 3 × 300 ms.
     expect(took).toBeLessThan(300 + 2 * 20 + 100);
@@ -284,7 +279,7 @@ describe('HealthChecker against real loopback servers', () => {
     });
     a.c.start();
     z.c.start();
-    await waitFor(() => low.hits.length >= 6 && high.hits.length >= 4);
+    await vi.waitUntil(() => low.hits.length >= 6 && high.hits.length >= 4, WAIT);
     const gaps = (hits: number[]) => hits.slice(1).map((t, i) => t - (hits[i] ?? 0));
     // 60 × (1 − 0.5) = 30 ms and 60 × (1 + 0.5) = 90 ms, plus the check's own few ms.
     for (const gap of gaps(low.hits)) {
@@ -331,10 +326,10 @@ describe('HealthChecker against real loopback servers', () => {
         { timeoutMs: 5_000, intervalMs: 200 },
       );
       c.start();
-      await waitFor(() => checks.length >= 3);
+      await vi.waitUntil(() => checks.length >= 3, WAIT);
       b.delayMs = 10_000; // the next check hangs
       const hits = b.hits.length;
-      await waitFor(() => b.hits.length > hits);
+      await vi.waitUntil(() => b.hits.length > hits, WAIT);
       expect(clientSockets(b.port)).toBe(1);
       // The other target's keep-alive connection sits idle (unref'd) in the pool between checks.
       expect(await openConnections(idle)).toBe(1);
@@ -343,7 +338,7 @@ describe('HealthChecker against real loopback servers', () => {
       await c.close();
       expect(performance.now() - started).toBeLessThan(200);
       expect(timers.unrefPending()).toBe(0);
-      await waitFor(() => clientSockets(b.port) === 0);
+      await vi.waitUntil(() => clientSockets(b.port) === 0, WAIT);
       // The server sees the idle connection closed (its own keep-alive timeout is 5 s).
       const until = performance.now() + 1_000;
       while ((await openConnections(idle)) > 0) {
@@ -365,10 +360,10 @@ describe('HealthChecker against real loopback servers', () => {
     const b = await backend();
     const { c } = checker([{ id: 'a', url: a.url }]);
     c.start();
-    await waitFor(() => c.state('a') === 'healthy');
+    await vi.waitUntil(() => c.state('a') === 'healthy', WAIT);
     c.add({ id: 'b', url: b.url });
     expect(c.state('b')).toBe('unknown');
-    await waitFor(() => c.state('b') === 'healthy');
+    await vi.waitUntil(() => c.state('b') === 'healthy', WAIT);
     expect(c.remove('a')).toBe(true);
     expect(c.remove('a')).toBe(false);
     expect(c.state('a')).toBeUndefined();
@@ -392,10 +387,10 @@ describe('HealthChecker against real loopback servers', () => {
       throw new Error('listener bug');
     });
     c.start();
-    await waitFor(() => errors.length >= 2);
+    await vi.waitUntil(() => errors.length >= 2, WAIT);
     sub.dispose();
     const seen = errors.length;
-    await waitFor(() => b.hits.length >= seen + 3);
+    await vi.waitUntil(() => b.hits.length >= seen + 3, WAIT);
     expect(errors.length).toBeLessThanOrEqual(seen + 1);
   });
 

@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { createOpenMetricsRegistry } from '@srekit/core';
 import { parseExposition } from '@srekit/core/testing';
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ENGINE_DEFAULTS } from '../src/defaults.js';
 import { Pool } from '../src/pool/pool.js';
 import type { BackendStateChange, Lease, PoolOptions } from '../src/pool/types.js';
 import type { BackendConfig } from '../src/types.js';
 import { seededRandom } from './support/strategies.js';
+
+/** How long `vi.waitUntil` waits for state that changes on its own (timers, sockets). */
+const WAIT = { timeout: 3_000, interval: 10 };
 
 const pools: Pool[] = [];
 const servers: http.Server[] = [];
@@ -406,9 +409,9 @@ describe('Pool: active health checks against real servers', () => {
     );
     const changes: BackendStateChange[] = [];
     p.onBackendStateChange((c) => changes.push(c));
-    await waitUntil(() => p.get('b')?.health === 'healthy');
+    await vi.waitUntil(() => p.get('b')?.health === 'healthy', WAIT);
     statusB.value = 503;
-    await waitUntil(() => p.get('b')?.state === 'unhealthy');
+    await vi.waitUntil(() => p.get('b')?.state === 'unhealthy', WAIT);
     expect(changes[0]).toMatchObject({ pool: 'orders', id: 'b', from: 'healthy', to: 'unhealthy' });
     expect(changes[0]?.reason).toMatch(/^health: .*503/);
     // Panic threshold is 50 %: one of two eligible is not below it.
@@ -425,7 +428,7 @@ describe('Pool: active health checks against real servers', () => {
       exposition.families.get('loadbalancer_healthcheck_failures_total')?.samples ?? [];
     expect(failures.find((s) => s.labels.backend === 'b')?.value).toBeGreaterThanOrEqual(2);
     statusB.value = 200;
-    await waitUntil(() => p.get('b')?.state === 'healthy');
+    await vi.waitUntil(() => p.get('b')?.state === 'healthy', WAIT);
     expect(new Set(run(p, 10, () => 200))).toEqual(new Set(['a', 'b']));
   });
 });
@@ -544,11 +547,3 @@ describe('Pool: metrics', () => {
     expect(up?.samples.map((s) => s.labels.pool).sort()).toEqual(['one', 'two']);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

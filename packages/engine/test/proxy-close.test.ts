@@ -1,19 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PROXY_ERROR_CODES } from '../src/proxy/problem.js';
 import { backend, json, onCleanup, poolOf, proxyServer, send } from './support/proxy-servers.js';
 
-function waitFor(predicate: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > until) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+/** How long `vi.waitUntil` waits for state that changes on its own (timers, sockets). */
+const WAIT = { timeout: 3_000, interval: 10 };
 
 describe('proxy.close()', () => {
   it('lets in-flight requests finish and answers new ones 503 PROXY_CLOSING', async () => {
@@ -24,7 +15,7 @@ describe('proxy.close()', () => {
     });
     const { url, proxy } = await proxyServer(poolOf([b.url]));
     const inFlight = send(url);
-    await waitFor(() => arrived === 1);
+    await vi.waitUntil(() => arrived === 1, WAIT);
     const closing = proxy.close({ timeoutMs: 2_000 });
     const refused = await send(url);
     expect(refused.status).toBe(503);
@@ -51,12 +42,12 @@ describe('proxy.close()', () => {
       () => 'answered',
       () => 'cut',
     );
-    await waitFor(() => arrived);
+    await vi.waitUntil(() => arrived, WAIT);
     const started = performance.now();
     expect(await proxy.close({ timeoutMs: 100 })).toEqual({ drained: 0, destroyed: 1 });
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(await stuck).toBe('cut');
-    await waitFor(() => backendClosed);
+    await vi.waitUntil(() => backendClosed, WAIT);
     expect(proxy.inFlight).toBe(0);
   });
 

@@ -1,18 +1,9 @@
 import type { Socket } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { echoBackend, json, poolOf, proxyServer, send } from './support/proxy-servers.js';
 
-function waitFor(predicate: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > until) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
+/** How long `vi.waitUntil` waits for state that changes on its own (timers, sockets). */
+const WAIT = { timeout: 3_000, interval: 10 };
 
 describe('proxy and pool', () => {
   it('sends the same sticky key to the same backend (header, maglev)', async () => {
@@ -68,6 +59,6 @@ describe('proxy and pool', () => {
     pool.remove('b0');
     const res = await send(url);
     expect(json(res).name).toBe('new');
-    await waitFor(() => sockets[0]?.destroyed === true);
+    await vi.waitUntil(() => sockets[0]?.destroyed === true, WAIT);
   });
 });

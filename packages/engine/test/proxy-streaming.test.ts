@@ -1,7 +1,10 @@
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { backend, poolOf, proxyServer } from './support/proxy-servers.js';
+
+/** How long `vi.waitUntil` waits for state that changes on its own (timers, sockets). */
+const WAIT = { timeout: 3_000, interval: 10 };
 
 const MiB = 1024 * 1024;
 const TOTAL = 200 * MiB;
@@ -56,18 +59,6 @@ function watchMemory() {
       return peak - base;
     },
   };
-}
-
-function waitFor(predicate: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > until) reject(new Error('condition not met in time'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
 }
 
 describe('proxy streaming', () => {
@@ -178,8 +169,8 @@ describe('proxy streaming', () => {
       req.on('error', () => undefined);
       setTimeout(() => reject(new Error('no data')), 2_000);
     });
-    await waitFor(() => backendClosed);
-    await waitFor(() => pool.stats().backends[0]?.activeRequests === 0);
+    await vi.waitUntil(() => backendClosed, WAIT);
+    await vi.waitUntil(() => pool.stats().backends[0]?.activeRequests === 0, WAIT);
     // Cancelled, not counted as a backend failure.
     expect(pool.stats().backends[0]?.errors).toBe(0);
   });
@@ -197,10 +188,10 @@ describe('proxy streaming', () => {
     const { url, proxy } = await proxyServer(pool);
     const req = http.get(`${url}/hang`, { agent: false });
     req.on('error', () => undefined);
-    await waitFor(() => arrived);
+    await vi.waitUntil(() => arrived, WAIT);
     req.destroy();
-    await waitFor(() => backendClosed);
-    await waitFor(() => proxy.inFlight === 0);
+    await vi.waitUntil(() => backendClosed, WAIT);
+    await vi.waitUntil(() => proxy.inFlight === 0, WAIT);
     expect(pool.stats().backends[0]?.activeRequests).toBe(0);
   });
 });
