@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Runs every srekit benchmark in turn: request-path overhead (wrk, then callgrind instruction
 // counts), scrape cost, the in-process SLO tracker, SLO rule generation, password hashing,
-// rate-limit decisions, JWT verification, the engine's load-balancing picks and its breaker and
-// outlier-detector records.
+// rate-limit decisions, JWT verification, the engine's load-balancing picks, its breaker and
+// outlier-detector records, and its reverse proxy against nginx, reply-from and http-proxy.
 //
 //   node bench/run.mjs            # full runs; update bench/results/*.json and BENCHMARKS.md
 //   node bench/run.mjs --quick    # short smoke runs; print only
@@ -36,6 +36,7 @@ const benches = [
   'security/jwt.mjs',
   'engine-picker/run.mjs',
   'engine-breaker/run.mjs',
+  'engine-proxy/run.mjs',
 ];
 let failed = 0;
 for (const bench of benches) {

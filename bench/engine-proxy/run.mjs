@@ -75,6 +75,20 @@ const SUBJECTS = [
     description:
       '`createProxy(pool, {})` on `http.createServer`, one-backend `Pool`, health checks off, everything else default',
   },
+  {
+    name: 'undici-floor',
+    node: true,
+    calibration: true,
+    description:
+      '_calibration_: the least a proxy on `node:http` + undici costs — `pool.request()`, status and content type copied, body piped; nothing else',
+  },
+  {
+    name: 'node-server',
+    node: true,
+    calibration: true,
+    description:
+      '_calibration_: `node:http` answering the body itself, no proxying: the ceiling of any proxy on `node:http`',
+  },
 ];
 // Targets (issue: engine proxy performance): srekit rps ≥ ratio × peer rps; added p99 at half load.
 const RATIO_TARGETS = { nginx: 0.5, 'reply-from': 1.0, 'http-proxy': 1.5 };
@@ -374,7 +388,8 @@ selected = selected.filter((s) => !unavailable.has(s.name));
 const peak = Object.fromEntries(
   selected.map((s) => [s.name, median(throughput[s.name].map((r) => r.rps))]),
 );
-const proxies = selected.filter((s) => s.name !== 'direct');
+// The calibration subjects bound what a Node proxy can do; their latency is not a target.
+const proxies = selected.filter((s) => s.name !== 'direct' && !s.calibration);
 const latency = Object.fromEntries(proxies.map((s) => [s.name, []]));
 for (let round = 1; round <= opts.rounds; round++) {
   for (const subject of proxies) {
@@ -422,19 +437,20 @@ const summary = selected.map((s) => {
     row.proxyProcessPct = med(rs, (r) => r.proxyProcessPct);
     row.saturated = row.proxyProcessPct >= SATURATED_PCT;
     row.foreignLoadPct = med(rs, (r) => r.foreignLoadPct);
-    const ls = latency[s.name];
-    row.halfLoad = {
-      targetRps: Math.round(rps / 2),
-      proxiedRps: med(ls, (r) => r.proxied.rps),
-      directRps: med(ls, (r) => r.direct.rps),
-      p50Ms: med(ls, (r) => r.proxied.p50Ms),
-      p99Ms: med(ls, (r) => r.proxied.p99Ms),
-      directP50Ms: med(ls, (r) => r.direct.p50Ms),
-      directP99Ms: med(ls, (r) => r.direct.p99Ms),
-      addedP50Ms: med(ls, (r) => r.addedP50Ms),
-      addedP99Ms: med(ls, (r) => r.addedP99Ms),
-      errors: ls.reduce((a, r) => a + errorsOf(r.proxied) + errorsOf(r.direct), 0),
-    };
+    const ls = latency[s.name] ?? [];
+    if (ls.length > 0)
+      row.halfLoad = {
+        targetRps: Math.round(rps / 2),
+        proxiedRps: med(ls, (r) => r.proxied.rps),
+        directRps: med(ls, (r) => r.direct.rps),
+        p50Ms: med(ls, (r) => r.proxied.p50Ms),
+        p99Ms: med(ls, (r) => r.proxied.p99Ms),
+        directP50Ms: med(ls, (r) => r.direct.p50Ms),
+        directP99Ms: med(ls, (r) => r.direct.p99Ms),
+        addedP50Ms: med(ls, (r) => r.addedP50Ms),
+        addedP99Ms: med(ls, (r) => r.addedP99Ms),
+        errors: ls.reduce((a, r) => a + errorsOf(r.proxied) + errorsOf(r.direct), 0),
+      };
   }
   return row;
 });
@@ -455,7 +471,11 @@ if (noisy > 0) {
 for (const [name, reason] of unavailable) {
   problems.push(`${name} not measured: not yet available (${reason})`);
 }
-const fastest = Math.max(...summary.filter((s) => s.subject !== 'direct').map((s) => s.medianRps));
+const fastest = Math.max(
+  ...summary
+    .filter((s) => s.subject !== 'direct' && s.subject !== 'node-server')
+    .map((s) => s.medianRps),
+);
 if (by.direct && fastest > 0 && by.direct.medianRps < 1.5 * fastest) {
   problems.push(
     `direct (${fmt(by.direct.medianRps)} rps) is less than 1.5 × the fastest proxy (${fmt(fastest)} rps): ` +
@@ -496,6 +516,25 @@ if (srekit) {
   );
 }
 
+// What Node itself allows: the calibration rows next to nginx and srekit.
+const context = [];
+if (by['node-server'] && by.nginx) {
+  context.push(
+    `Node's own http server answering the body itself, with no proxying at all, does ${fmt(by['node-server'].medianRps)} rps` +
+      ` = ${fmt(by['node-server'].medianRps / by.nginx.medianRps, 2)} × nginx-as-a-proxy on this machine` +
+      ` (${fmt(by['node-server'].proxyCpuUsPerRequest, 1)} µs of CPU per request against nginx's ${fmt(by.nginx.proxyCpuUsPerRequest, 1)} µs` +
+      ' for a whole proxied exchange): the ceiling of every proxy on `node:http`.',
+  );
+}
+if (by['undici-floor'] && srekit) {
+  context.push(
+    `The least a proxy on \`node:http\` + undici does (\`pool.request()\` and a pipe, nothing else) costs ${fmt(by['undici-floor'].proxyCpuUsPerRequest, 1)} µs` +
+      ` of CPU per request (${fmt(by['undici-floor'].medianRps)} rps); srekit costs ${fmt(srekit.proxyCpuUsPerRequest, 1)} µs` +
+      ` (${fmt(srekit.medianRps / by['undici-floor'].medianRps, 2)} × the floor's rps) with header handling, forwarded headers,` +
+      " retries, the pool's lease (strategy, breaker, outlier detection, statistics), tracing hooks and problem answers.",
+  );
+}
+
 const m = machine();
 const result = {
   benchmark: 'engine-proxy',
@@ -530,6 +569,7 @@ const result = {
   },
   summary,
   verdict,
+  context,
   problems,
   runs: { throughput, latency },
 };
@@ -593,6 +633,7 @@ const latencyTable = markdownTable(
 
 console.log(`\n${throughputTable}\n\nLatency at half of each proxy's peak:\n\n${latencyTable}\n`);
 printVerdicts(verdict, problems);
+for (const c of context) console.log(`  ${c}`);
 if (opts.rounds < 3)
   console.log(`(only ${opts.rounds} round(s): a smoke test, too noisy to judge the targets)`);
 
@@ -632,6 +673,8 @@ if (writeReport) {
     ...(verdict.length
       ? verdictMarkdown(verdict, problems)
       : ['- srekit not measured: no verdict.', ...verdictMarkdown([], problems)]),
+    '',
+    ...context.map((c) => `- ${c}`),
     '',
     'Two cores cannot give the client side more than one: wrk and the upstream share CPU 0, so a proxy that needs' +
       ' less of CPU 1 than the client side needs of CPU 0 is held back by the client (see the CPU busy column);' +

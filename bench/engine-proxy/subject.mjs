@@ -42,21 +42,7 @@ const SUBJECTS = {
         `@srekit/engine does not load (${err.code ?? err.message}); build it: npx tsc -b packages/engine`,
       );
     }
-    let { Pool, createProxy } = engine;
-    if (typeof Pool !== 'function' || typeof createProxy !== 'function') {
-      // Until the package index exports them: the same classes from their own built modules,
-      // reported to the runner so that the result says where they came from.
-      const dist = new URL('../../packages/engine/dist/', import.meta.url);
-      try {
-        ({ Pool } = await import(new URL('pool/pool.js', dist).href));
-        ({ createProxy } = await import(new URL('proxy/create-proxy.js', dist).href));
-      } catch {
-        unavailable('@srekit/engine does not export Pool and createProxy yet');
-      }
-      process.stdout.write(
-        'note Pool and createProxy loaded from dist modules: not exported from @srekit/engine yet\n',
-      );
-    }
+    const { Pool, createProxy } = engine;
     const pool = new Pool([{ id: 'upstream', url: upstream }], { healthCheck: false });
     const proxy = createProxy(pool, {});
     process.on('SIGTERM', () => pool.close());
@@ -85,6 +71,33 @@ const SUBJECTS = {
       res.end(`proxy error: ${err.code ?? err.message}`);
     });
     return serve((req, res) => proxy.web(req, res));
+  },
+
+  // Calibration: the least any proxy on Node's http server and undici can cost — one undici
+  // Pool, `request()`, the status and content type copied, the body piped; no header handling,
+  // retries, errors or statistics.
+  async 'undici-floor'() {
+    const { Pool } = await import('undici');
+    const pool = new Pool(upstream, { connections: 128 });
+    return serve(async (req, res) => {
+      try {
+        const answer = await pool.request({ path: req.url, method: req.method });
+        res.writeHead(answer.statusCode, { 'content-type': answer.headers['content-type'] });
+        answer.body.pipe(res);
+      } catch {
+        res.writeHead(502).end();
+      }
+    });
+  },
+
+  // Calibration: Node's http server answering the upstream's body itself, no proxying at all:
+  // the ceiling of any proxy written on node:http.
+  async 'node-server'() {
+    const { BODY: body } = await import('./nginx.mjs');
+    return serve((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(body);
+    });
   },
 };
 
