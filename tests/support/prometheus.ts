@@ -41,6 +41,8 @@ export interface PrometheusOptions {
   readonly scrapeInterval?: string;
   /** Global rule evaluation interval. Default `1s`. */
   readonly evaluationInterval?: string;
+  /** Alertmanager base URLs (e.g. `http://127.0.0.1:9093`) to send firing alerts to. */
+  readonly alertmanagers?: readonly string[];
   /** Extra command-line flags. */
   readonly args?: readonly string[];
 }
@@ -71,6 +73,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     `  evaluation_interval: ${options.evaluationInterval ?? '1s'}`,
     ...(ruleFiles.length > 0
       ? ['rule_files:', ...ruleFiles.map(([name]) => `  - ${JSON.stringify(join(dir, name))}`)]
+      : []),
+    ...(options.alertmanagers !== undefined && options.alertmanagers.length > 0
+      ? [
+          'alerting:',
+          '  alertmanagers:',
+          '    - static_configs:',
+          `        - targets: [${options.alertmanagers.map((u) => JSON.stringify(new URL(u).host)).join(', ')}]`,
+        ]
       : []),
     'scrape_configs:',
     ...options.jobs.flatMap((job) => [
