@@ -368,6 +368,56 @@ describe('Pool: execute()', () => {
     expect(p.get('b0')).toMatchObject({ requests: 1, activeRequests: 0 });
   });
 
+  it('hedges a slow try on another backend: the first answer wins, the loser is cancelled without blame', async () => {
+    const registry = new Registry();
+    const p = pool(members(2), { registry, name: 'hedged' });
+    const started: string[] = [];
+    const result = await p.execute(
+      (backend, { signal }) =>
+        new Promise<string>((resolve, reject) => {
+          started.push(backend.id);
+          // The first backend tried hangs until cancelled; the hedge answers at once.
+          if (started.length === 1) signal.addEventListener('abort', () => reject(signal.reason));
+          else resolve(backend.id);
+        }),
+      { hedge: { delayMs: 20 } },
+    );
+    expect(started).toHaveLength(2);
+    expect(new Set(started).size).toBe(2);
+    expect(result).toBe(started[1]);
+    const loser = p.get(started[0] ?? '');
+    expect(loser).toMatchObject({ activeRequests: 0, requests: 0, errors: 0 });
+    expect(p.get(started[1] ?? '')).toMatchObject({ activeRequests: 0, requests: 1 });
+    const retries = parseExposition(await registry.metrics()).families.get(
+      'loadbalancer_retries_total',
+    );
+    expect(retries?.samples[0]?.value).toBe(1);
+  });
+
+  it('refuses to hedge a non-idempotent call unless told it is safe', async () => {
+    const p = pool(members(2));
+    await expect(
+      p.execute(async () => 1, { method: 'POST', hedge: { delayMs: 5 } }),
+    ).rejects.toThrow(/hedge.*POST is not idempotent/);
+    await expect(
+      p.execute(async () => 1, { method: 'POST', hedge: { delayMs: 5 }, retryNonIdempotent: true }),
+    ).resolves.toBe(1);
+  });
+
+  it('bounds a hedged call by its deadline, counting the hung tries as timeouts', async () => {
+    const p = pool(members(2));
+    const hang = (_b: unknown, { signal }: { signal: AbortSignal }) =>
+      new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason)),
+      );
+    await expect(p.execute(hang, { hedge: { delayMs: 10 }, deadlineMs: 60 })).rejects.toThrow(
+      /ERR_SREKIT_ENGINE_TIMEOUT/,
+    );
+    const stats = p.stats().backends;
+    expect(stats.map((b) => b.activeRequests)).toEqual([0, 0]);
+    expect(stats.reduce((n, b) => n + b.errors, 0)).toBe(2);
+  });
+
   it('throws NO_HEALTHY_BACKEND when nothing can take the call', async () => {
     const p = pool([]);
     await expect(p.execute(async () => 1)).rejects.toThrow(/ERR_SREKIT_ENGINE_NO_HEALTHY_BACKEND/);

@@ -10,6 +10,7 @@ import {
   isNoHealthyBackendError,
   noHealthyBackendError,
   poolClosedError,
+  timeoutError,
   unknownBackendError,
 } from '../errors.js';
 import {
@@ -25,7 +26,8 @@ import {
 } from '../outlier/outlier-detector.js';
 import { isPanic } from '../outlier/panic.js';
 import type { BackoffOptions } from '../retry/backoff.js';
-import { isRetryable } from '../retry/is-retryable.js';
+import { hedge } from '../retry/hedge.js';
+import { IDEMPOTENT_METHODS, isRetryable } from '../retry/is-retryable.js';
 import { retryAsync } from '../retry/retry-async.js';
 import { RetryBudget } from '../retry/retry-budget.js';
 import { slowStartWeight } from '../slow-start.js';
@@ -480,71 +482,120 @@ export class Pool {
     const outcomeOf = options.outcomeOf ?? (() => 200);
     const statuses = this.#retryStatuses;
     const tried = new Set<string>();
+    const hedging = options.hedge;
+    const lastAttempt =
+      hedging === undefined ? maxRetries : (hedging.maxHedges ?? ENGINE_DEFAULTS.retry.maxHedges);
+    const tryOnce = async ({ attempt, signal }: ExecuteTry): Promise<T> => {
+      if (this.#closed) throw poolClosedError(this.name);
+      // Aborted before this try began: take no lease (no abort event would ever end it).
+      signal.throwIfAborted();
+      let lease = this.acquire({ key: options.key, exclude: tried, attempt });
+      // Every backend was tried already: any admissible one is better than failing.
+      if (lease === undefined && tried.size > 0)
+        lease = this.acquire({ key: options.key, attempt });
+      if (lease === undefined) throw noHealthyBackendError(this.name);
+      const current = lease;
+      tried.add(current.backend.id);
+      const onAbort = (): void => {
+        // A timeout says something about the backend; the caller giving up (or a hedge
+        // that lost) does not.
+        if (outcomeOfError(signal.reason) === 'timeout') current.end('timeout');
+        else current.cancel();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let result: T;
+      try {
+        result = await fn(current.backend, { attempt, signal });
+      } catch (error) {
+        if (signal.aborted) onAbort();
+        else current.end(outcomeOfError(error));
+        throw error;
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+      }
+      const outcome = outcomeOf(result);
+      current.end(outcome);
+      if (typeof outcome === 'number' && attempt < lastAttempt) {
+        const decision = isRetryable(
+          { method, status: outcome, optIn },
+          statuses === undefined ? {} : { statuses },
+        );
+        if (decision.retryable) throw new RetryableResult(result, decision.retryAfterMs);
+      }
+      return result;
+    };
     try {
-      return await retryAsync(
-        async ({ attempt, signal }) => {
-          if (this.#closed) throw poolClosedError(this.name);
-          // Aborted before this try began: take no lease (no abort event would ever end it).
-          signal.throwIfAborted();
-          let lease = this.acquire({ key: options.key, exclude: tried, attempt });
-          // Every backend was tried already: any admissible one is better than failing.
-          if (lease === undefined && tried.size > 0)
-            lease = this.acquire({ key: options.key, attempt });
-          if (lease === undefined) throw noHealthyBackendError(this.name);
-          const current = lease;
-          tried.add(current.backend.id);
-          const onAbort = (): void => {
-            // A timeout says something about the backend; the caller giving up does not.
-            if (outcomeOfError(signal.reason) === 'timeout') current.end('timeout');
-            else current.cancel();
-          };
-          signal.addEventListener('abort', onAbort, { once: true });
-          let result: T;
-          try {
-            result = await fn(current.backend, { attempt, signal });
-          } catch (error) {
-            if (signal.aborted) onAbort();
-            else current.end(outcomeOfError(error));
-            throw error;
-          } finally {
-            signal.removeEventListener('abort', onAbort);
+      if (hedging !== undefined)
+        return await this.#hedged(tryOnce, hedging, method, optIn, options);
+      return await retryAsync(tryOnce, {
+        maxRetries,
+        ...(options.perTryTimeoutMs === undefined
+          ? {}
+          : { perTryTimeoutMs: options.perTryTimeoutMs }),
+        ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        ...(this.retryBudget === undefined ? {} : { budget: this.retryBudget }),
+        ...(this.#backoff === undefined ? {} : { backoff: this.#backoff }),
+        clock: this.#clock,
+        shouldRetry: (error) => {
+          if (error instanceof RetryableResult) {
+            return error.retryAfter === undefined
+              ? true
+              : { retryable: true, reason: 'status', retryAfterMs: error.retryAfter };
           }
-          const outcome = outcomeOf(result);
-          current.end(outcome);
-          if (typeof outcome === 'number' && attempt < maxRetries) {
-            const decision = isRetryable(
-              { method, status: outcome, optIn },
-              statuses === undefined ? {} : { statuses },
-            );
-            if (decision.retryable) throw new RetryableResult(result, decision.retryAfterMs);
-          }
-          return result;
+          if (isNoHealthyBackendError(error)) return false;
+          return isRetryable({ method, error, optIn, bodyReplayable: true });
         },
-        {
-          maxRetries,
-          ...(options.perTryTimeoutMs === undefined
-            ? {}
-            : { perTryTimeoutMs: options.perTryTimeoutMs }),
-          ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
-          ...(options.signal === undefined ? {} : { signal: options.signal }),
-          ...(this.retryBudget === undefined ? {} : { budget: this.retryBudget }),
-          ...(this.#backoff === undefined ? {} : { backoff: this.#backoff }),
-          clock: this.#clock,
-          shouldRetry: (error) => {
-            if (error instanceof RetryableResult) {
-              return error.retryAfter === undefined
-                ? true
-                : { retryable: true, reason: 'status', retryAfterMs: error.retryAfter };
-            }
-            if (isNoHealthyBackendError(error)) return false;
-            return isRetryable({ method, error, optIn, bodyReplayable: true });
-          },
-        },
-      );
+      });
     } catch (error) {
       // Out of tries (or budget) on a retryable status: the caller gets that last result.
       if (error instanceof RetryableResult) return error.result as T;
       throw error;
+    }
+  }
+
+  /**
+   * `execute()` with hedging: another backend is tried when the first has not answered within
+   * `delayMs`, up to `maxHedges` more; the first answer wins and the others are cancelled (their
+   * leases released without blame). A try that fails starts the next at once. `deadlineMs` and
+   * the caller's signal bound the whole call.
+   */
+  async #hedged<T>(
+    tryOnce: (context: ExecuteTry) => Promise<T>,
+    hedging: NonNullable<ExecuteOptions<T>['hedge']>,
+    method: string,
+    optIn: boolean,
+    options: ExecuteOptions<T>,
+  ): Promise<T> {
+    if (!IDEMPOTENT_METHODS.has(method) && !optIn) {
+      invalidOption(
+        'hedge',
+        `${method} is not idempotent: two tries may both change state`,
+        'Hedge only idempotent calls, or pass retryNonIdempotent: true if the call is safe to repeat.',
+      );
+    }
+    const controller = new AbortController();
+    const follow = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', follow, { once: true });
+    if (options.signal?.aborted) follow();
+    const deadlineMs = options.deadlineMs;
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(
+            () => controller.abort(timeoutError('pool.execute()', deadlineMs)),
+            deadlineMs,
+          );
+    try {
+      return await hedge(tryOnce, {
+        delayMs: hedging.delayMs,
+        ...(hedging.maxHedges === undefined ? {} : { maxHedges: hedging.maxHedges }),
+        signal: controller.signal,
+        // Each hedge takes its lease with `attempt` > 0, which counts it in the retries metric.
+      });
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', follow);
     }
   }
 

@@ -204,6 +204,14 @@ export interface ExecuteOptions<T> {
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
   /**
+   * Hedged requests ("The Tail at Scale") instead of sequential retries: when a try has not
+   * answered after `delayMs` (about the p95 latency), another backend is tried as well, up to
+   * `maxHedges` (default 1) more; the first answer wins, the others are cancelled. Idempotent
+   * calls only (or `retryNonIdempotent`). `perTryTimeoutMs`, `maxRetries` and the retry budget
+   * do not apply; `deadlineMs` and `signal` do.
+   */
+  readonly hedge?: { readonly delayMs: number; readonly maxHedges?: number };
+  /**
    * The outcome of a successful try for the pool's records: an HTTP status when `T` carries one.
    * Default: 200 (a resolved try is a success); a rejected try counts as `connect-failure`,
    * `timeout` or `reset` by its error code.

@@ -56,16 +56,18 @@ export function hedge<T>(
     let timer: ReturnType<typeof setTimeout> | undefined;
 
     // The winner's signal is left alone: aborting it would cut a response body still streaming.
-    const finish = (settle: () => void, winner?: AbortController): void => {
+    // `reason` reaches the tries' signals: the caller's reason when the caller aborted (so a
+    // deadline reads as a timeout to every try), none for the losers of a race.
+    const finish = (settle: () => void, winner?: AbortController, reason?: unknown): void => {
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       for (const controller of controllers) {
-        if (controller !== winner && !controller.signal.aborted) controller.abort();
+        if (controller !== winner && !controller.signal.aborted) controller.abort(reason);
       }
       settle();
     };
-    const onAbort = (): void => finish(() => reject(signal?.reason));
+    const onAbort = (): void => finish(() => reject(signal?.reason), undefined, signal?.reason);
 
     const launch = (): void => {
       clearTimeout(timer);
