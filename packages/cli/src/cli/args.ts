@@ -99,7 +99,12 @@ function explain(
     if (!spec) {
       const typed = token.rawName;
       const names = flagNames(flags);
-      const near = didYouMean(typed.replace(/^-+/, ''), Object.keys(flags));
+      const bare = typed.replace(/^-+/, '');
+      // A typo finds its flag by edit distance; an abbreviation (`--min-budget`) by prefix.
+      const prefixed = Object.keys(flags).filter((name) => name.startsWith(bare));
+      const near =
+        didYouMean(bare, Object.keys(flags)) ??
+        (bare.length >= 3 && prefixed.length === 1 ? prefixed[0] : undefined);
       return new CliUsageError(
         CLI_ERROR_CODES.UNKNOWN_OPTION,
         `unknown flag ${typed} for \`srekit ${command}\`.${near ? ` Did you mean --${near}?` : ''} Flags: ${names.join(', ')}.`,
