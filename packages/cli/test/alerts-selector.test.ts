@@ -1,7 +1,23 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { isSrekitError } from '@srekit/core';
-import { describe, expect, it } from 'vitest';
+import { serializeRules } from '@srekit/slo';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../tests/support/system-deps.js';
 import { coreAlerts } from '../src/alerts/core.js';
+import { engineAlerts } from '../src/alerts/engine.js';
+import { securityAlerts } from '../src/alerts/security.js';
 import { INVALID_SELECTOR, parseSelector, selectorExampleLabels } from '../src/alerts/selector.js';
+import { serializeAlertTests } from '../src/alerts/serialize-tests.js';
+import { sloAlerts } from '../src/alerts/slo.js';
+
+const promtool = requireBinary('promtool');
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'srekit-alerts-selector-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -73,5 +89,29 @@ describe('selectorExampleLabels', () => {
     };
     expect(error.code).toBe(INVALID_SELECTOR);
     expect(error.message).toContain('job="a",job="b"');
+  });
+});
+
+describe.skipIf(!promtool)('alert tests under a selector', () => {
+  // The rules and their tests are generated with the same selector: the test series must carry
+  // labels the selector selects, or every firing case would fail.
+  it('pass promtool with regex, equality and negative matchers', async () => {
+    const options = { selector: '{job=~"orders.*",env="prod",team!~"ops|infra"}' };
+    const sets = [coreAlerts, sloAlerts, securityAlerts, engineAlerts].map((b) => b(options));
+    writeFileSync(
+      join(dir, 'rules.yaml'),
+      serializeRules({ groups: sets.flatMap((s) => s.groups) }),
+    );
+    writeFileSync(
+      join(dir, 'rules.test.yaml'),
+      serializeAlertTests(
+        sets.flatMap((s) => s.tests),
+        { ruleFiles: ['rules.yaml'] },
+      ),
+    );
+    const { stdout } = await run(promtool as string, ['test', 'rules', 'rules.test.yaml'], {
+      cwd: dir,
+    });
+    expect(stdout).toContain('SUCCESS');
   });
 });
