@@ -153,6 +153,25 @@ describe('generated dashboards', () => {
   });
 });
 
+describe('SLO dashboards in sloth compatibility mode', () => {
+  const sloth = sloDashboards({ ...OPTIONS, compat: 'sloth' });
+
+  it.each(Object.keys(sloth))(
+    '%s passes the lint and reads sloth_* labels, without the forecast',
+    (file) => {
+      const d = sloth[file] as DashboardJson;
+      expect(lintDashboard(d)).toEqual([]);
+      const exprs = panels(d)
+        .flatMap((p) => (p.targets ?? []).map((t) => t.expr))
+        .join('\n');
+      expect(exprs).toContain('sloth_id');
+      // The tracker's own gauges keep slo_id; the rules and their alerts do not have it.
+      expect(exprs).not.toMatch(/(slo:[a-z0-9_:]+|ALERTS)\{[^}]*\bslo_id=/);
+      expect(exprs).not.toContain('slo:time_to_exhaustion:seconds');
+    },
+  );
+});
+
 describe('sloDashboardUid', () => {
   it('is srekit-slo-<id> when Grafana accepts it', () => {
     expect(sloDashboardUid('checkout-availability')).toBe(

@@ -248,3 +248,59 @@ describe.skipIf(!promtool)(
     });
   },
 );
+
+describe.skipIf(!promtool)(
+  'SLO dashboards in sloth compatibility mode (promtool test rules)',
+  () => {
+    it('read the sloth_* labels of the rules Sloth would write', async () => {
+      const rules = join(dir, 'sloth-rules.yaml');
+      writeFileSync(rules, serializeRules(generatePrometheusRules(specs, { compat: 'sloth' })));
+      const dashboards = sloDashboards({ specs, compat: 'sloth' });
+      const file = 'srekit-slo-orders-availability.json';
+      const tests = {
+        rule_files: [rules],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              {
+                series:
+                  'http_server_request_duration_seconds_count{http_response_status_code="200"}',
+                values: '0+99x180',
+              },
+              {
+                series:
+                  'http_server_request_duration_seconds_count{http_response_status_code="500"}',
+                values: '0+1x180',
+              },
+            ],
+            promql_expr_test: [
+              {
+                expr: query(dashboards, file, 'Burn rate per window', 2),
+                eval_time: '2h',
+                exp_samples: [{ labels: '{sloth_id="orders-availability"}', value: 2 }],
+              },
+              {
+                // Only Sloth's ticket alert (6h and 3d above 1×) fires; sloth mode has no forecast.
+                expr: query(dashboards, file, 'Alerts firing'),
+                eval_time: '2h',
+                exp_samples: [{ labels: '{}', value: 1 }],
+              },
+            ],
+          },
+        ],
+      };
+      const testFile = join(dir, 'sloth-dashboard-test.yaml');
+      writeFileSync(testFile, stringify(tests));
+      const result = await promisify(execFile)(promtool as string, [
+        'test',
+        'rules',
+        testFile,
+      ]).catch((error: { stdout?: string; stderr?: string }) => ({
+        stdout: `${error.stdout}${error.stderr}`,
+      }));
+      expect(result.stdout).toContain('SUCCESS');
+    });
+  },
+);

@@ -8,6 +8,7 @@ import {
   RULE_LABELS,
   RULES,
   RULES_DEFAULTS,
+  type RulesCompat,
   type SloSpec,
   LABELS as TRACKER_LABELS,
 } from '@srekit/slo';
@@ -21,8 +22,50 @@ import {
 } from './defaults.js';
 import { PROMETHEUS_SERIES } from './runtime-metrics.js';
 
-/** Labels of the generated rules (srekit mode: `slo_id`, `slo_service`, …). */
-const L = RULE_LABELS.srekit;
+/** Options of the SLO dashboards: the mixin options and the rules' compatibility mode. */
+export interface SloDashboardOptions extends MixinOptions {
+  /**
+   * Which rules the dashboards read, as `generatePrometheusRules` was told: `srekit` (labels
+   * `slo_id`…, with the exhaustion forecast) or `sloth` (labels `sloth_id`…, no forecast).
+   * Default `srekit`.
+   */
+  readonly compat?: RulesCompat;
+}
+
+/** Label names of the rules read, and whether srekit's own rules are there. */
+interface RuleScheme {
+  readonly id: string;
+  readonly service: string;
+  readonly slo: string;
+  readonly severity: string;
+  /** Label telling the alert tiers apart: `burnrate_tier` (srekit) or the severity (sloth). */
+  readonly tier: string;
+  /** `slo:time_to_exhaustion:seconds` exists (srekit mode only). */
+  readonly forecast: boolean;
+}
+
+function ruleScheme(compat: RulesCompat): RuleScheme {
+  if (compat === 'sloth') {
+    const l = RULE_LABELS.sloth;
+    return {
+      id: l.id,
+      service: l.service,
+      slo: l.slo,
+      severity: l.severity,
+      tier: l.severity,
+      forecast: false,
+    };
+  }
+  const l = RULE_LABELS.srekit;
+  return {
+    id: l.id,
+    service: l.service,
+    slo: l.slo,
+    severity: l.severity,
+    tier: l.tier,
+    forecast: true,
+  };
+}
 
 /**
  * Uid of the detail dashboard of one SLO: `srekit-slo-<slo id>`. Characters Grafana does not
@@ -66,7 +109,7 @@ function firingAlerts(matcher: string): string {
   return `${PROMETHEUS_SERIES.alerts}{alertstate="firing",${matcher}}`;
 }
 
-function overview(options: ResolvedDashboardOptions): DashboardJson {
+function overview(options: ResolvedDashboardOptions, L: RuleScheme): DashboardJson {
   const all = `{${L.id}!=""}`;
   const by = L.id;
   // The current window and the tiers' long windows: one burn rate per alert tier.
@@ -98,11 +141,15 @@ function overview(options: ResolvedDashboardOptions): DashboardJson {
       unit: 'suffix:×',
       decimals: 2,
     })),
-    {
-      name: 'Time to exhaustion',
-      expr: `max by (${by}) (${RULES.timeToExhaustion}${all})`,
-      unit: 's',
-    },
+    ...(L.forecast
+      ? [
+          {
+            name: 'Time to exhaustion',
+            expr: `max by (${by}) (${RULES.timeToExhaustion}${all})`,
+            unit: 's',
+          },
+        ]
+      : []),
     {
       name: 'Alerts firing',
       expr: `count by (${by}) (${firingAlerts(`${L.id}!=""`)}) or (max by (${by}) (${RULES.objective}${all}) * 0)`,
@@ -187,12 +234,16 @@ function overview(options: ResolvedDashboardOptions): DashboardJson {
               `max by (${by}) (${RULES.currentBurnRate}${all})`,
               'suffix:×',
             ),
-            history(
-              'Time to exhaustion',
-              "Forecast time until each SLO's budget is gone at the burn rate of the last hour.",
-              `max by (${by}) (${RULES.timeToExhaustion}${all})`,
-              's',
-            ),
+            ...(L.forecast
+              ? [
+                  history(
+                    'Time to exhaustion',
+                    "Forecast time until each SLO's budget is gone at the burn rate of the last hour.",
+                    `max by (${by}) (${RULES.timeToExhaustion}${all})`,
+                    's',
+                  ),
+                ]
+              : []),
             {
               kind: 'timeseries',
               title: 'SLO alerts firing',
@@ -269,7 +320,7 @@ function trackerRow(sloId: string | undefined): { title: string; panels: PanelSp
   };
 }
 
-function detail(spec: SloSpec, options: ResolvedDashboardOptions): DashboardJson {
+function detail(spec: SloSpec, options: ResolvedDashboardOptions, L: RuleScheme): DashboardJson {
   const m = `{${L.id}="${spec.id}"}`;
   const by = L.id;
   const windows = sliWindows(spec.alerting.tiers);
@@ -329,19 +380,23 @@ function detail(spec: SloSpec, options: ResolvedDashboardOptions): DashboardJson
                 ],
               },
             ),
-            stat(
-              'Time to exhaustion',
-              'Forecast time until the budget is gone at the burn rate of the last hour (no value: not burning).',
-              `max(${RULES.timeToExhaustion}${m})`,
-              's',
-              { width: 5 },
-            ),
+            ...(L.forecast
+              ? [
+                  stat(
+                    'Time to exhaustion',
+                    'Forecast time until the budget is gone at the burn rate of the last hour (no value: not burning).',
+                    `max(${RULES.timeToExhaustion}${m})`,
+                    's',
+                    { width: 5 },
+                  ),
+                ]
+              : []),
             stat(
               'Alerts firing',
               'Alerts of this SLO firing now (burn-rate tiers and the exhaustion forecast).',
               `count(${firingAlerts(`${L.id}="${spec.id}"`)}) or vector(0)`,
               'short',
-              { width: 5, thresholds: [{ value: 1, color: 'red' }] },
+              { width: L.forecast ? 5 : 10, thresholds: [{ value: 1, color: 'red' }] },
             ),
           ],
         },
@@ -406,16 +461,18 @@ function detail(spec: SloSpec, options: ResolvedDashboardOptions): DashboardJson
  * and one detail dashboard per SLO of `options.specs` (`srekit-slo-<slo id>`), read from the
  * recording rules `generatePrometheusRules` writes in srekit mode (`slo:*`, labels `slo_id`…).
  *
- * @param options - `specs` (default none: the overview only).
+ * @param options - `specs` (default none: the overview only); `compat` (default `srekit`) as given
+ *   to `generatePrometheusRules`.
  * @returns File name → dashboard, e.g. `srekit-slo-overview.json`, `srekit-slo-checkout-availability.json`.
  */
-export function sloDashboards(options: MixinOptions): Record<string, DashboardJson> {
+export function sloDashboards(options: SloDashboardOptions): Record<string, DashboardJson> {
   const resolved = resolveDashboardOptions(options);
+  const scheme = ruleScheme(options.compat ?? RULES_DEFAULTS.compat);
   const out: Record<string, DashboardJson> = {
-    [`${DASHBOARD_UIDS.sloOverview}.json`]: overview(resolved),
+    [`${DASHBOARD_UIDS.sloOverview}.json`]: overview(resolved, scheme),
   };
   for (const spec of [...resolved.specs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    out[`${sloDashboardUid(spec.id)}.json`] = detail(spec, resolved);
+    out[`${sloDashboardUid(spec.id)}.json`] = detail(spec, resolved, scheme);
   }
   return out;
 }
