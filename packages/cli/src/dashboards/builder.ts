@@ -275,7 +275,10 @@ export function buildDashboard(
   }
   const json = JSON.parse(JSON.stringify(builder.build())) as {
     panels?: { id?: number }[];
+    annotations?: { list?: unknown[] };
   } & DashboardJson;
+  // The SDK leaves `annotations` as `{}`; Grafana's model wants a list (it adds its built-in one).
+  json.annotations = { list: json.annotations?.list ?? [] };
   (json.panels ?? []).forEach((p, i) => {
     p.id = i + 1;
   });
