@@ -15,6 +15,8 @@ export const CLI_ERROR_CODES = {
   INVALID_ARGUMENT: 'ERR_SREKIT_CLI_INVALID_ARGUMENT',
   /** `generate --check`: generated files differ from what the specs and mixins give (exit 1). */
   STALE_OUTPUT: 'ERR_SREKIT_CLI_STALE_OUTPUT',
+  /** Two generated files would have the same path, e.g. a spec file named like a mixin (exit 1). */
+  OUTPUT_CONFLICT: 'ERR_SREKIT_CLI_OUTPUT_CONFLICT',
   /** An output file or directory could not be written (exit 1). */
   OUTPUT_WRITE: 'ERR_SREKIT_CLI_OUTPUT_WRITE',
 } as const;

@@ -1,4 +1,10 @@
-import { evaluateGate, formatGateResult, type GateResult, parseDuration } from '@srekit/slo';
+import {
+  evaluateGate,
+  formatGateResult,
+  type GateResult,
+  parseDuration,
+  SLO_ERROR_CODES,
+} from '@srekit/slo';
 import { many, missing, numberFlag, single } from '../cli/args.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { burn, percent, seconds, table } from '../cli/format.js';
@@ -15,8 +21,9 @@ function gateTable(context: CommandContext, result: GateResult): string {
     percent(slo.budgetRemaining),
     slo.burnRate === undefined
       ? `no data (${slo.burnRateWindow})`
-      : `${burn(slo.burnRate)} (${slo.burnRateWindow})`,
-    seconds(slo.timeToExhaustionSeconds),
+      : // A results file without counts for the window: the gate used the whole run instead.
+        `${burn(slo.burnRate)} (${slo.burnRates[slo.burnRateWindow] === undefined ? 'period' : slo.burnRateWindow})`,
+    slo.timeToExhaustionSeconds === 0 ? 'exhausted' : seconds(slo.timeToExhaustionSeconds),
     slo.passed ? style.green('PASS') : style.red('FAIL'),
   ]);
   return table(
@@ -117,6 +124,8 @@ export const gateCommand: Command = {
         context.printJson({
           command: 'gate',
           ok: false,
+          exitCode: EXIT_CODES.failure,
+          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
           problems: loaded.problems.map(problemJson),
         });
       }

@@ -1,6 +1,11 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { formatRuleProblem, type RulesCompat } from '@srekit/slo';
+import {
+  formatRuleProblem,
+  RULES_ERROR_CODES,
+  type RulesCompat,
+  SLO_ERROR_CODES,
+} from '@srekit/slo';
 import { many, missing, single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
@@ -111,8 +116,9 @@ export const generateCommand: Command = {
         context.printJson({
           command: 'generate',
           ok: false,
+          exitCode: EXIT_CODES.failure,
           check,
-          error: { code: 'ERR_SREKIT_SLO_SPEC_INVALID', message: 'the SLO specs have errors' },
+          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
           problems: loaded.problems.map(problemJson),
         });
       }
@@ -133,7 +139,19 @@ export const generateCommand: Command = {
       context.progress.done();
       const messages = [...plan.conflicts, ...ruleErrors.map(formatRuleProblem)];
       if (context.json) {
-        context.printJson({ command: 'generate', ok: false, check, errors: messages });
+        context.printJson({
+          command: 'generate',
+          ok: false,
+          exitCode: EXIT_CODES.failure,
+          check,
+          error: {
+            code:
+              plan.conflicts.length > 0
+                ? CLI_ERROR_CODES.OUTPUT_CONFLICT
+                : RULES_ERROR_CODES.UNSUPPORTED,
+            message: messages.join('\n'),
+          },
+        });
       }
       for (const message of messages) io.stderr.write(`${style.red(message)}\n`);
       if (plan.conflicts.length > 0) {
@@ -195,6 +213,7 @@ export const generateCommand: Command = {
           context.printJson({
             command: 'generate',
             ok: false,
+            exitCode: EXIT_CODES.failure,
             check,
             error: { code: CLI_ERROR_CODES.OUTPUT_WRITE, message },
           });

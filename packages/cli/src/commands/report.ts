@@ -1,6 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { buildReport, collectSloData, renderReportHtml, type SloReport } from '@srekit/slo';
+import {
+  buildReport,
+  collectSloData,
+  renderReportHtml,
+  SLO_ERROR_CODES,
+  type SloReport,
+} from '@srekit/slo';
 import { many, missing, single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
@@ -77,6 +83,8 @@ export const reportCommand: Command = {
         context.printJson({
           command: 'report',
           ok: false,
+          exitCode: EXIT_CODES.failure,
+          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
           problems: loaded.problems.map(problemJson),
         });
       }
@@ -108,6 +116,7 @@ export const reportCommand: Command = {
           context.printJson({
             command: 'report',
             ok: false,
+            exitCode: EXIT_CODES.failure,
             error: { code: CLI_ERROR_CODES.OUTPUT_WRITE, message },
           });
         }

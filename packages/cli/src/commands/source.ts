@@ -89,6 +89,7 @@ export function sourceFailure(context: CommandContext, command: string, error: u
     context.printJson({
       command,
       ok: false,
+      exitCode: EXIT_CODES.failure,
       error: { code: error.code, message: error.message },
     });
   }
