@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parser } from '@prometheus-io/lezer-promql';
-import { METRICS as CORE_METRICS } from '@srekit/core';
+import { METRICS as CORE_METRICS, RUNTIME_METRICS } from '@srekit/core';
 import { METRICS as ENGINE_METRICS } from '@srekit/engine';
 import { METRICS as SECURITY_METRICS } from '@srekit/security';
 import { RULES, METRICS as SLO_METRICS } from '@srekit/slo';
@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { coreAlerts } from '../src/alerts/core.js';
 import { DASHBOARD_UIDS, DEFAULT_RUNBOOK_BASE_URL } from '../src/alerts/defaults.js';
 import { engineAlerts } from '../src/alerts/engine.js';
-import { PROCESS_METRICS } from '../src/alerts/process-metrics.js';
 import { securityAlerts } from '../src/alerts/security.js';
 import { sloAlerts } from '../src/alerts/slo.js';
 import type { MixinAlert, MixinOptions } from '../src/mixins/types.js';
+import { PROMETHEUS_SERIES } from '../src/prometheus-series.js';
 
 const RUNBOOKS = readFileSync(new URL('../../../docs/runbooks.md', import.meta.url), 'utf8');
 const ANCHORS = new Set([...RUNBOOKS.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]));
@@ -24,7 +24,8 @@ function alerts(options: MixinOptions = {}): MixinAlert[] {
 
 /** Series names the alerts may read: the packages' METRICS (histograms with their suffixes). */
 const KNOWN_SERIES = new Set<string>([
-  ...Object.values(PROCESS_METRICS),
+  ...Object.values(RUNTIME_METRICS),
+  ...Object.values(PROMETHEUS_SERIES),
   RULES.objective,
   ...[CORE_METRICS, SLO_METRICS, SECURITY_METRICS, ENGINE_METRICS].flatMap((metrics) =>
     Object.values(metrics).flatMap((m: { name: string; type: string }) =>

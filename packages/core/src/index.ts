@@ -35,6 +35,7 @@ export {
   LOG_FIELDS,
   METRICS,
   OVERFLOW_LABEL_VALUE,
+  RUNTIME_METRICS,
 } from './metrics.js';
 export type { Middleware } from './middleware.js';
 export { CLIENT_CLOSED_REQUEST, KNOWN_METHODS, normalizeMethod } from './middleware.js';

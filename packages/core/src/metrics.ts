@@ -66,6 +66,30 @@ export const HTTP_DURATION_BUCKETS_FINE_SECONDS: readonly number[] = [
   ...HTTP_DURATION_BUCKETS_SECONDS,
 ];
 
+/**
+ * prom-client 15's default process and Node.js metrics, which `createTelemetry()` registers unless
+ * `defaultMetrics` is off. Core does not define them, but dashboards and alerts select on them:
+ * they are named here, once, as prom-client spells them.
+ */
+export const RUNTIME_METRICS = {
+  /** Counter: user + system CPU seconds of the process. */
+  processCpuSeconds: 'process_cpu_seconds_total',
+  /** Gauge: Unix time the process started (a change is a restart). */
+  processStartTime: 'process_start_time_seconds',
+  /** Gauge: resident memory in bytes. */
+  processResidentMemory: 'process_resident_memory_bytes',
+  /** Gauge: event-loop lag, 99th percentile since the previous scrape, seconds. */
+  eventLoopLagP99: 'nodejs_eventloop_lag_p99_seconds',
+  /** Gauge: event-loop lag, median, seconds. */
+  eventLoopLagP50: 'nodejs_eventloop_lag_p50_seconds',
+  /** Gauge: V8 heap in use, bytes. */
+  heapUsed: 'nodejs_heap_size_used_bytes',
+  /** Gauge: V8 heap committed, bytes. */
+  heapTotal: 'nodejs_heap_size_total_bytes',
+  /** Gauge: V8 heap space size, bytes, by `space`. */
+  heapSpaceSize: 'nodejs_heap_space_size_total_bytes',
+} as const;
+
 /** Label value every label takes in the overflow series of a capped metric. */
 export const OVERFLOW_LABEL_VALUE = '__overflow__';
 

@@ -25,7 +25,7 @@ export type {
   HealthStateChange,
 } from './health/health-checker.js';
 export { HealthChecker } from './health/health-checker.js';
-export { LABELS, METRICS } from './metrics.js';
+export { CIRCUIT_STATES, FAILURE_OUTCOMES, LABELS, METRICS, OUTCOMES } from './metrics.js';
 export type {
   EjectEvent,
   EjectionReason,

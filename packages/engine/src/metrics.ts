@@ -9,6 +9,22 @@ export const LABELS = {
   reason: 'reason',
 } as const;
 
+/** Values of the `outcome` label of `loadbalancer_requests_total`. */
+export const OUTCOMES = [
+  'success',
+  'client_error',
+  'server_error',
+  'connect_failure',
+  'timeout',
+  'reset',
+] as const;
+
+/** The outcomes that count as failures (5xx and local-origin failures; 4xx are the client's). */
+export const FAILURE_OUTCOMES = ['server_error', 'connect_failure', 'timeout', 'reset'] as const;
+
+/** Values of the `state` label of `loadbalancer_circuit_state`. */
+export const CIRCUIT_STATES = ['closed', 'open', 'half-open'] as const;
+
 /** Every metric `@srekit/engine` registers (DESIGN.md names). */
 export const METRICS = {
   requests: {

@@ -1,5 +1,6 @@
-import { LABELS, METRICS } from '@srekit/core';
+import { LABELS, METRICS, RUNTIME_METRICS as P } from '@srekit/core';
 import type { MixinAlertTest, MixinOptions, MixinRuleGroup } from '../mixins/types.js';
+import { PROMETHEUS_SERIES } from '../prometheus-series.js';
 import {
   type AlertDefinition,
   buildAlerts,
@@ -7,7 +8,6 @@ import {
   vectorSelector as vs,
 } from './alert-definition.js';
 import { DASHBOARD_UIDS, ALERT_THRESHOLDS as T } from './defaults.js';
-import { PROCESS_METRICS as P } from './process-metrics.js';
 
 /** Name of the core alerts' rule group. */
 export const CORE_ALERT_GROUP = 'srekit-core-alerts';
@@ -36,7 +36,7 @@ export function coreAlerts(options: MixinOptions): {
   const definitions: AlertDefinition[] = [
     {
       alert: 'SrekitTargetDown',
-      expr: `${sel(P.up)} == 0`,
+      expr: `${sel(PROMETHEUS_SERIES.up)} == 0`,
       for: T.targetDown.for,
       severity: 'warning',
       dashboard,
@@ -46,7 +46,7 @@ export function coreAlerts(options: MixinOptions): {
       cases: [
         {
           name: 'fires when scrapes fail',
-          series: [{ metric: P.up, values: '1x10 0x20' }],
+          series: [{ metric: PROMETHEUS_SERIES.up, values: '1x10 0x20' }],
           quietAt: ['8m'],
           firingAt: '20m',
           alertLabels: 'series',

@@ -1,9 +1,9 @@
-import { LABELS, METRICS } from '@srekit/core';
+import { LABELS, METRICS, RUNTIME_METRICS } from '@srekit/core';
 import type { DashboardJson, MixinOptions } from '../mixins/types.js';
+import { PROMETHEUS_SERIES } from '../prometheus-series.js';
 import { buildDashboard, histogramQuantile, rate, selector } from './builder.js';
 import { DASHBOARD_UIDS, resolveDashboardOptions } from './defaults.js';
 import { traceExploreLink } from './exemplars.js';
-import { PROMETHEUS_SERIES, RUNTIME_METRICS } from './runtime-metrics.js';
 
 const DURATION = METRICS.httpServerRequestDuration.name;
 const COUNT = `${DURATION}_count`;

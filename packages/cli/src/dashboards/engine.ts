@@ -1,4 +1,4 @@
-import { LABELS, METRICS } from '@srekit/engine';
+import { CIRCUIT_STATES, FAILURE_OUTCOMES, LABELS, METRICS } from '@srekit/engine';
 import type { DashboardJson, MixinOptions } from '../mixins/types.js';
 import { buildDashboard, histogramQuantile, increase, rate, selector } from './builder.js';
 import { DASHBOARD_UIDS, resolveDashboardOptions } from './defaults.js';
@@ -8,10 +8,9 @@ import { traceExploreLink } from './exemplars.js';
  * `outcome` values of `loadbalancer_requests_total` that count as failures of the backend
  * (engine's `OUTCOME_LABELS` minus `success` and `client_error`, which the backend answered).
  */
-const FAILURE_OUTCOMES = ['server_error', 'connect_failure', 'timeout', 'reset'] as const;
 
 /** Circuit states of `loadbalancer_circuit_state` that keep traffic away from a backend. */
-const NOT_CLOSED_STATES = ['open', 'half-open'] as const;
+const NOT_CLOSED_STATES = CIRCUIT_STATES.filter((state) => state !== 'closed');
 
 /**
  * The @srekit/engine dashboard (`srekit-load-balancer`): per-backend traffic, failures and

@@ -13,6 +13,7 @@ import {
   LABELS as TRACKER_LABELS,
 } from '@srekit/slo';
 import type { DashboardJson, MixinOptions } from '../mixins/types.js';
+import { PROMETHEUS_SERIES } from '../prometheus-series.js';
 import { buildDashboard, type PanelSpec, rate, selector } from './builder.js';
 import {
   DASHBOARD_DEFAULTS,
@@ -20,7 +21,6 @@ import {
   type ResolvedDashboardOptions,
   resolveDashboardOptions,
 } from './defaults.js';
-import { PROMETHEUS_SERIES } from './runtime-metrics.js';
 
 /** Options of the SLO dashboards: the mixin options and the rules' compatibility mode. */
 export interface SloDashboardOptions extends MixinOptions {

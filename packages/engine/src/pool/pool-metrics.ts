@@ -1,22 +1,12 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { METRICS } from '../metrics.js';
-
-/** Values of the `outcome` label, in the order of {@link BackendMetricsSource.outcomes}. */
-export const OUTCOME_LABELS = [
-  'success',
-  'client_error',
-  'server_error',
-  'connect_failure',
-  'timeout',
-  'reset',
-] as const;
+import { CIRCUIT_STATES, METRICS, OUTCOMES } from '../metrics.js';
 
 /** Request-duration buckets (seconds): sub-millisecond hops up to slow upstreams. */
 export const DURATION_BUCKETS: readonly number[] = [
   0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-/** The index in {@link OUTCOME_LABELS} of a request outcome. */
+/** The index in {@link OUTCOMES} of a request outcome. */
 export function outcomeIndex(outcome: number | string): number {
   if (typeof outcome === 'number') return outcome >= 500 ? 2 : outcome >= 400 ? 1 : 0;
   return outcome === 'connect-failure' ? 3 : outcome === 'timeout' ? 4 : 5;
@@ -40,7 +30,7 @@ export interface BackendMetricsSource {
   readonly activeRequests: number;
   /** `closed`, `open`, `half-open`, or undefined without a breaker. */
   readonly circuit: string | undefined;
-  /** Ended requests per outcome, aligned with {@link OUTCOME_LABELS}. */
+  /** Ended requests per outcome, aligned with {@link OUTCOMES}. */
   readonly outcomes: ArrayLike<number>;
   /** Request durations per bucket (non-cumulative), aligned with {@link DURATION_BUCKETS} + +Inf. */
   readonly durationCounts: ArrayLike<number>;
@@ -109,7 +99,7 @@ export function engineMetrics(registry: Registry): EngineMetrics {
     for (const pool of sources) {
       for (const b of pool.backendsForMetrics()) {
         if (b.circuit === undefined) continue;
-        for (const state of ['closed', 'open', 'half-open']) {
+        for (const state of CIRCUIT_STATES) {
           g.set({ pool: pool.name, backend: b.id, state }, b.circuit === state ? 1 : 0);
         }
       }
@@ -124,7 +114,7 @@ export function engineMetrics(registry: Registry): EngineMetrics {
       this.reset();
       for (const pool of sources) {
         for (const b of pool.backendsForMetrics()) {
-          OUTCOME_LABELS.forEach((outcome, i) => {
+          OUTCOMES.forEach((outcome, i) => {
             const count = b.outcomes[i] as number;
             if (count > 0) this.inc({ pool: pool.name, backend: b.id, outcome }, count);
           });
