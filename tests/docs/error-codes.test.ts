@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { CLI_ERROR_CODES } from '@srekit/cli';
 import { ERROR_CODES, helpUrl } from '@srekit/core';
 import { ENGINE_ERROR_CODES } from '@srekit/engine';
 import { SECURITY_ERROR_CODES } from '@srekit/security';
@@ -14,6 +15,7 @@ describe('docs/error-codes.md', () => {
     ...Object.values(RULES_ERROR_CODES),
     ...Object.values(SECURITY_ERROR_CODES),
     ...Object.values(ENGINE_ERROR_CODES),
+    ...Object.values(CLI_ERROR_CODES),
   ];
 
   it.each(codes)('documents %s under the anchor its help link points to', (code) => {

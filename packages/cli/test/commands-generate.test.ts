@@ -120,7 +120,7 @@ describe('srekit generate', () => {
     expect(result.stderr).toBe('');
     const files = await tree(join(dir.path, 'out'));
     expect(Object.keys(files).sort()).toEqual([
-      'alerts/alertmanager-inhibit.yaml',
+      'alerts/alertmanager/inhibit-rules.yaml',
       'alerts/checkout.yaml',
       'alerts/stub.yaml',
       'alerts/tests/checkout-availability.test.yaml',
@@ -135,7 +135,7 @@ describe('srekit generate', () => {
     expect(files['alerts/checkout.yaml']?.startsWith(GENERATED_HEADER)).toBe(true);
     expect(files['alerts/checkout.yaml']).toContain('alert: CheckoutAvailability');
     expect(files['alerts/tests/checkout-availability.test.yaml']).toContain('../checkout.yaml');
-    expect(files['alerts/alertmanager-inhibit.yaml']).toContain('inhibit_rules:');
+    expect(files['alerts/alertmanager/inhibit-rules.yaml']).toContain('inhibit_rules:');
     const stubRules = files['alerts/stub.yaml'] ?? '';
     expect(stubRules.startsWith(MIXIN_GENERATED_HEADER)).toBe(true);
     // Recording rules come before the alerts that may read them.
@@ -284,7 +284,7 @@ describe('srekit generate', () => {
       summary: { added: 7, changed: 0, unchanged: 0, removed: 0 },
     });
     expect(body.files[0]).toEqual({
-      path: 'out/alerts/alertmanager-inhibit.yaml',
+      path: 'out/alerts/alertmanager/inhibit-rules.yaml',
       status: 'added',
     });
   });

@@ -1,7 +1,7 @@
 import { parseSloSpecs } from '@srekit/slo';
 import { describe, expect, it } from 'vitest';
 import { coreDashboards } from '../src/dashboards/core.js';
-import { DASHBOARD_UIDS } from '../src/dashboards/defaults.js';
+import { DASHBOARD_DEFAULTS, DASHBOARD_UIDS } from '../src/dashboards/defaults.js';
 import { engineDashboards } from '../src/dashboards/engine.js';
 import { securityDashboards } from '../src/dashboards/security.js';
 import { sloDashboards, sloDashboardUid } from '../src/dashboards/slo.js';
@@ -118,7 +118,9 @@ describe('generated dashboards', () => {
     const fallback = panels(defaults['srekit-service-overview.json'] as DashboardJson).find(
       (p) => p.title === 'Request duration p50 / p90 / p99',
     );
-    expect(fallback?.links?.[0]?.url).toContain(encodeURIComponent('"datasource":"tempo"'));
+    expect(fallback?.links?.[0]?.url).toContain(
+      encodeURIComponent(`"datasource":"${DASHBOARD_DEFAULTS.traceDatasourceUid}"`),
+    );
   });
 
   it('read the SLO recording rules for the SLO of each detail dashboard', () => {

@@ -10,19 +10,7 @@ export const DEFAULT_RUNBOOK_BASE_URL =
 /** Default `grafanaUrl`: `/`, so `dashboard_url` is a path relative to the Grafana a team uses. */
 export const DEFAULT_GRAFANA_URL = '/';
 
-/**
- * Uids of the generated dashboards an alert's `dashboard_url` opens (fixed names the dashboards
- * use too).
- */
-export const DASHBOARD_UIDS = {
-  serviceOverview: 'srekit-service-overview',
-  sloOverview: 'srekit-slo-overview',
-  loadBalancer: 'srekit-load-balancer',
-  security: 'srekit-security',
-} as const;
-
-/** One of {@link DASHBOARD_UIDS}. */
-export type DashboardUid = (typeof DASHBOARD_UIDS)[keyof typeof DASHBOARD_UIDS];
+export { DASHBOARD_UIDS, type DashboardUid } from '../mixins/dashboard-uids.js';
 
 /**
  * Thresholds, windows and `for:` durations of every mixin alert. Windows are explicit ranges

@@ -1,7 +1,8 @@
 import { SrekitError } from '@srekit/core';
+import { CLI_ERROR_CODES } from '../cli/errors.js';
 
 /** Error code thrown when `options.selector` is not a list of PromQL label matchers. */
-export const INVALID_SELECTOR = 'ERR_SREKIT_CLI_INVALID_SELECTOR';
+export const INVALID_SELECTOR = CLI_ERROR_CODES.INVALID_SELECTOR;
 
 /** One PromQL label matcher of `options.selector`. */
 export interface LabelMatcher {

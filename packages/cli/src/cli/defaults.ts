@@ -2,12 +2,13 @@
 export const CLI_DEFAULTS = {
   /** `generate`: rule flavour when `--compat` is not given. */
   compat: 'srekit',
-  /** `generate`: `evaluation_interval` of the mixins' promtool test files (promtool's own default). */
-  mixinTestEvaluationInterval: '1m',
   /** `generate`: sub-directory of `--alerts` that holds the promtool test files. */
   alertTestsDir: 'tests',
-  /** `generate`: file name of the Alertmanager inhibit rules inside `--alerts`. */
-  inhibitFile: 'alertmanager-inhibit.yaml',
+  /**
+   * `generate`: the Alertmanager inhibit rules inside `--alerts`, in a sub-directory so that
+   * `alerts/*.yaml` holds only Prometheus rule files (`promtool check rules alerts/*.yaml`).
+   */
+  inhibitFile: 'alertmanager/inhibit-rules.yaml',
   /** `report`: output format when `--format` is not given. */
   reportFormat: 'md',
 } as const;

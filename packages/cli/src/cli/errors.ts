@@ -19,6 +19,8 @@ export const CLI_ERROR_CODES = {
   OUTPUT_CONFLICT: 'ERR_SREKIT_CLI_OUTPUT_CONFLICT',
   /** An output file or directory could not be written (exit 1). */
   OUTPUT_WRITE: 'ERR_SREKIT_CLI_OUTPUT_WRITE',
+  /** The mixins' `selector` option is not a list of PromQL label matchers any series can meet. */
+  INVALID_SELECTOR: 'ERR_SREKIT_CLI_INVALID_SELECTOR',
 } as const;
 
 /** Union of the codes in {@link CLI_ERROR_CODES}. */

@@ -132,7 +132,7 @@ export const generateCommand: Command = {
       specFiles: loaded.files,
       slos: loaded.slos,
       compat,
-      mixins: mixinsOf({ specs: loaded.slos }),
+      mixins: mixinsOf({ specs: loaded.slos, compat }),
     });
     const ruleErrors = plan.ruleProblems.filter((p) => p.severity === 'error');
     if (ruleErrors.length > 0 || plan.conflicts.length > 0) {

@@ -10,7 +10,7 @@ import {
   serializeInhibitRules,
   serializeRules,
 } from '@srekit/slo';
-import { stringify } from 'yaml';
+import { serializeAlertTests } from '../alerts/serialize-tests.js';
 import { CLI_DEFAULTS, GENERATED_DASHBOARD_TAG, MIXIN_GENERATED_HEADER } from '../cli/defaults.js';
 import type { Mixin } from '../mixins/types.js';
 
@@ -63,14 +63,10 @@ export function dashboardFile(dashboard: unknown): string {
 
 /** A promtool test file for a mixin's alert tests; `rule_files` is relative to the test file. */
 export function mixinTestFile(mixin: Mixin, ruleFile: string): string {
-  const document = {
-    rule_files: [ruleFile],
-    evaluation_interval: CLI_DEFAULTS.mixinTestEvaluationInterval,
-    tests: mixin.alertTests,
-  };
-  return (
-    MIXIN_GENERATED_HEADER + stringify(document, { lineWidth: 0, aliasDuplicateObjects: false })
-  );
+  return serializeAlertTests(mixin.alertTests, {
+    ruleFiles: [ruleFile],
+    header: MIXIN_GENERATED_HEADER,
+  });
 }
 
 /**

@@ -13,7 +13,7 @@ const SERVER_ERROR = `${LABELS.statusCode}=~"5.."`;
  * The @srekit/core dashboards: the service overview (`srekit-service-overview`), RED metrics
  * from core's request histogram, then the Node.js runtime and the telemetry's own health.
  *
- * @param options - `traceDatasourceUid` (default `tempo`) for the latency panels' trace link;
+ * @param options - `traceDatasourceUid` (default `jaeger`) for the latency panels' trace link;
  *   `selector` narrows the jobs offered.
  * @returns `{ 'srekit-service-overview.json': dashboard }`.
  */

@@ -2,8 +2,8 @@ import type { MixinOptions } from '../mixins/types.js';
 
 /** Defaults of the generated dashboards, in one place; docs and tests import them. */
 export const DASHBOARD_DEFAULTS = {
-  /** Uid of the trace datasource exemplars link to. */
-  traceDatasourceUid: 'tempo',
+  /** Uid of the trace datasource exemplars link to (deploy/grafana provisions Jaeger as `jaeger`). */
+  traceDatasourceUid: 'jaeger',
   /** Name of the datasource template variable every panel and query uses. */
   datasourceVariable: 'datasource',
   /** Time range shown when a dashboard opens. */
@@ -16,15 +16,7 @@ export const DASHBOARD_DEFAULTS = {
   maxUidLength: 40,
 } as const;
 
-/** Fixed uids of the dashboards (alerts' `dashboard_url` links to them). */
-export const DASHBOARD_UIDS = {
-  serviceOverview: 'srekit-service-overview',
-  sloOverview: 'srekit-slo-overview',
-  /** Prefix of the per-SLO dashboards: `srekit-slo-<slo id>` (see `sloDashboardUid`). */
-  sloDetailPrefix: 'srekit-slo-',
-  loadBalancer: 'srekit-load-balancer',
-  security: 'srekit-security',
-} as const;
+export { DASHBOARD_UIDS } from '../mixins/dashboard-uids.js';
 
 /** Dashboard options with every default applied. */
 export interface ResolvedDashboardOptions {

@@ -16,7 +16,7 @@ const NOT_CLOSED_STATES = CIRCUIT_STATES.filter((state) => state !== 'closed');
  * The @srekit/engine dashboard (`srekit-load-balancer`): per-backend traffic, failures and
  * latency, backend health (up, ejections, health checks), circuit breakers and retries.
  *
- * @param options - `traceDatasourceUid` (default `tempo`) for the latency panels' trace link;
+ * @param options - `traceDatasourceUid` (default `jaeger`) for the latency panels' trace link;
  *   `selector` narrows the jobs offered.
  * @returns `{ 'srekit-load-balancer.json': dashboard }`.
  */

@@ -16,7 +16,7 @@ export interface ExemplarTraceIdDestination {
  * panels open their trace: Grafana reads the exemplar-to-trace link from the datasource, not from
  * the dashboard. Merge it into the datasource's provisioning file (`deploy/grafana/`).
  *
- * @param options - `traceDatasourceUid`, default `tempo`.
+ * @param options - `traceDatasourceUid`, default `jaeger`.
  * @example
  * ```ts
  * prometheusExemplarJsonData({ traceDatasourceUid: 'tempo' });

@@ -12,7 +12,7 @@ const SUCCESS_OUTCOME = 'success';
  * attempts and failures by outcome, lockouts, JWT rejections by reason, authorisation denials,
  * refresh-token reuse, and the shared stores.
  *
- * @param options - `traceDatasourceUid` (default `tempo`) for the password-hash latency panel;
+ * @param options - `traceDatasourceUid` (default `jaeger`) for the password-hash latency panel;
  *   `selector` narrows the jobs offered.
  * @returns `{ 'srekit-security.json': dashboard }`.
  */

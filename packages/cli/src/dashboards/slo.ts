@@ -22,15 +22,12 @@ import {
   resolveDashboardOptions,
 } from './defaults.js';
 
-/** Options of the SLO dashboards: the mixin options and the rules' compatibility mode. */
-export interface SloDashboardOptions extends MixinOptions {
-  /**
-   * Which rules the dashboards read, as `generatePrometheusRules` was told: `srekit` (labels
-   * `slo_id`…, with the exhaustion forecast) or `sloth` (labels `sloth_id`…, no forecast).
-   * Default `srekit`.
-   */
-  readonly compat?: RulesCompat;
-}
+/**
+ * Options of the SLO dashboards: the mixin options, whose `compat` says which rules they read —
+ * `srekit` (labels `slo_id`…, with the exhaustion forecast) or `sloth` (labels `sloth_id`…, no
+ * forecast).
+ */
+export type SloDashboardOptions = MixinOptions;
 
 /** Label names of the rules read, and whether srekit's own rules are there. */
 interface RuleScheme {

@@ -1,4 +1,4 @@
-import type { AlertingRule, RecordingRule, SloSpec } from '@srekit/slo';
+import type { AlertingRule, RecordingRule, RulesCompat, SloSpec } from '@srekit/slo';
 
 /** Severities of the mixins' alerts (DESIGN.md): page on `critical`, ticket on `warning`. */
 export type AlertSeverity = 'critical' | 'warning' | 'info';
@@ -71,8 +71,10 @@ export interface MixinOptions {
   readonly grafanaUrl?: string;
   /** Label matcher selecting the service's series, e.g. `job=~"orders.*"`; default none. */
   readonly selector?: string;
-  /** Uid of the trace datasource exemplars link to (Tempo, Jaeger); default `tempo`. */
+  /** Uid of the trace datasource exemplars link to (Tempo, Jaeger); default `jaeger`. */
   readonly traceDatasourceUid?: string;
   /** The SLO specs (the slo mixin's per-SLO dashboards and alerts). */
   readonly specs?: readonly SloSpec[];
+  /** Which SLO rules the dashboards read, as `generatePrometheusRules` wrote them. Default `srekit`. */
+  readonly compat?: RulesCompat;
 }
