@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bootstrap behind the root npm scripts: `npm start|test|build|lint|typecheck|bench [-- args]`.
+// Bootstrap behind the root npm scripts: `npm start|test|build|lint|typecheck|bench|run generate [-- args]`.
 // Finds pnpm 9 (on PATH, else through npx), installs from the lockfile, runs the prerequisite
 // tasks, then the requested one with the extra arguments. Plain Node, no dependencies.
 //
@@ -16,11 +16,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Steps run before the final task; the final task is `task:<name>` with the extra arguments. */
 const PLANS = {
   start: ['task:build'],
-  test: ['task:build', 'task:lint', 'task:typecheck'],
+  // `task:generated` fails when dashboards/ and alerts/ are not what `srekit generate` gives.
+  test: ['task:build', 'task:lint', 'task:typecheck', 'task:generated'],
   build: [],
   lint: [],
   typecheck: [],
   bench: ['task:build'],
+  generate: ['task:build'],
 };
 
 const [task, ...rest] = process.argv.slice(2);

@@ -208,5 +208,28 @@ describe.skipIf(!promtool)(
       expect(result.code).not.toBe(0);
       expect(result.output).toContain('tier page-fast fires at 1.05');
     }, 60_000);
+
+    it('the generated tests cover the exhaustion forecast, and fail when its horizon is wrong', async () => {
+      const spec = buildSpec({ name: 'forecast' });
+      const ruleFile = 'forecast.rules.yaml';
+      const [test] = generatePromtoolTests([spec], { ruleFile });
+      expect(test?.yaml).toContain(`alertname: ${spec.alerting.name}BudgetExhaustion`);
+      expect(test?.yaml).toContain('forecast alert fires at 2');
+      expect(test?.yaml).toContain('forecast alert stays quiet at 0.5');
+      writeFileSync(join(dir, 'forecast.test.yaml'), test?.yaml ?? '');
+      writeFileSync(join(dir, ruleFile), serializeRules(generatePrometheusRules([spec])));
+      const passing = await promtoolRun(['test', 'rules', 'forecast.test.yaml']);
+      expect(passing.code, passing.output).toBe(0);
+      // A forecast that can never be below 0 s: the firing case must fail.
+      const broken = serializeRules(generatePrometheusRules([spec])).replace(
+        /(slo:time_to_exhaustion:seconds\{[^}]*\}) < 259200/,
+        '$1 < 0',
+      );
+      expect(broken).toContain('< 0');
+      writeFileSync(join(dir, ruleFile), broken);
+      const failing = await promtoolRun(['test', 'rules', 'forecast.test.yaml']);
+      expect(failing.code).not.toBe(0);
+      expect(failing.output).toContain('forecast alert fires at 2');
+    }, 60_000);
   },
 );
