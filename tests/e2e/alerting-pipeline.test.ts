@@ -6,8 +6,12 @@
  * ticket alert it inhibits stays silent, and the receiver gets the page.
  */
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run as srekit } from '@srekit/cli';
 import { createTelemetry, type Telemetry } from '@srekit/core';
 import {
   generateInhibitRules,
@@ -63,9 +67,37 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
     let traffic: ReturnType<typeof setInterval> | undefined;
     let failing = false;
     const notifications: Notification[] = [];
+    let dir: string;
+    let specFile: string;
+
+    /** `srekit gate` against the real Prometheus: exit code and its JSON verdict. */
+    async function gate(): Promise<{ code: number; passed: boolean }> {
+      let out = '';
+      const code = await srekit(
+        [
+          'gate',
+          '--slos',
+          specFile,
+          '--prometheus',
+          (prometheus as PrometheusInstance).url,
+          '--json',
+        ],
+        {
+          stdout: { write: (chunk: string) => (out += chunk) },
+          stderr: { write: () => true },
+          cwd: dir,
+          env: {},
+          isTTY: false,
+        },
+      );
+      return { code, passed: (JSON.parse(out) as { passed: boolean }).passed };
+    }
 
     beforeAll(async () => {
       specs = parseSloSpecs(SPEC, { filename: 'orders.yaml' });
+      dir = await mkdtemp(join(tmpdir(), 'srekit-gate-'));
+      specFile = join(dir, 'orders.yaml');
+      await writeFile(specFile, SPEC);
       telemetry = createTelemetry({
         serviceName: 'orders',
         logging: { level: 'silent' },
@@ -125,6 +157,7 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
       service?.closeAllConnections();
       service?.close();
       await telemetry?.shutdown();
+      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     async function firingAlerts(): Promise<
@@ -152,6 +185,8 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
         20_000,
       );
       expect(await firingAlerts()).toEqual([]);
+      // The release gate passes while the budget is whole.
+      expect(await gate()).toEqual({ code: 0, passed: true });
     }, 30_000);
 
     it('fires the page alert under injected errors, inhibits the ticket, and Alertmanager delivers the page', async () => {
@@ -189,6 +224,8 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
         n.alerts.filter((a) => a.labels.slo_severity === 'ticket' && a.status === 'firing'),
       );
       expect(tickets).toEqual([]);
+      // And the release gate now stops a release: exit 1.
+      expect(await gate()).toEqual({ code: 1, passed: false });
     }, 60_000);
   },
 );
