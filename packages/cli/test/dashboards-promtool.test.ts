@@ -33,6 +33,17 @@ slos:
   { filename: 'slos.yaml' },
 );
 
+/** Writes a promtool test file and runs it; resolves to promtool's output, passed or failed. */
+async function promtoolTest(testFile: string, tests: unknown): Promise<string> {
+  writeFileSync(testFile, stringify(tests));
+  const result = await promisify(execFile)(promtool as string, ['test', 'rules', testFile]).catch(
+    (error: { stdout?: string; stderr?: string }) => ({
+      stdout: `${error.stdout}${error.stderr}`,
+    }),
+  );
+  return result.stdout;
+}
+
 interface Panel {
   targets?: { expr: string }[];
   panels?: Panel[];
@@ -167,15 +178,7 @@ describe.skipIf(!promtool)(
         ],
       };
       const testFile = join(dir, 'slo-dashboard-test.yaml');
-      writeFileSync(testFile, stringify(tests));
-      const result = await promisify(execFile)(promtool as string, [
-        'test',
-        'rules',
-        testFile,
-      ]).catch((error: { stdout?: string; stderr?: string }) => ({
-        stdout: `${error.stdout}${error.stderr}`,
-      }));
-      expect(result.stdout).toContain('SUCCESS');
+      expect(await promtoolTest(testFile, tests)).toContain('SUCCESS');
     });
   },
 );
@@ -236,15 +239,7 @@ describe.skipIf(!promtool)(
         ],
       };
       const testFile = join(dir, 'core-dashboard-test.yaml');
-      writeFileSync(testFile, stringify(tests));
-      const result = await promisify(execFile)(promtool as string, [
-        'test',
-        'rules',
-        testFile,
-      ]).catch((error: { stdout?: string; stderr?: string }) => ({
-        stdout: `${error.stdout}${error.stderr}`,
-      }));
-      expect(result.stdout).toContain('SUCCESS');
+      expect(await promtoolTest(testFile, tests)).toContain('SUCCESS');
     });
   },
 );
@@ -292,15 +287,7 @@ describe.skipIf(!promtool)(
         ],
       };
       const testFile = join(dir, 'sloth-dashboard-test.yaml');
-      writeFileSync(testFile, stringify(tests));
-      const result = await promisify(execFile)(promtool as string, [
-        'test',
-        'rules',
-        testFile,
-      ]).catch((error: { stdout?: string; stderr?: string }) => ({
-        stdout: `${error.stdout}${error.stderr}`,
-      }));
-      expect(result.stdout).toContain('SUCCESS');
+      expect(await promtoolTest(testFile, tests)).toContain('SUCCESS');
     });
   },
 );

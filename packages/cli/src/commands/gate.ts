@@ -1,16 +1,10 @@
-import {
-  evaluateGate,
-  formatGateResult,
-  type GateResult,
-  parseDuration,
-  SLO_ERROR_CODES,
-} from '@srekit/slo';
+import { evaluateGate, formatGateResult, type GateResult, parseDuration } from '@srekit/slo';
 import { many, missing, numberFlag, single } from '../cli/args.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { burn, percent, seconds, table } from '../cli/format.js';
 import type { Command, CommandContext } from './command.js';
 import { SOURCE_FLAGS, sourceFailure, sourceFrom } from './source.js';
-import { problemJson, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
 
 function gateTable(context: CommandContext, result: GateResult): string {
   const { style } = context;
@@ -118,20 +112,7 @@ export const gateCommand: Command = {
       );
     }
     const loaded = await readSpecs(context, slosArgs);
-    if (loaded.errors > 0) {
-      context.progress.done();
-      if (context.json) {
-        context.printJson({
-          command: 'gate',
-          ok: false,
-          exitCode: EXIT_CODES.failure,
-          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
-          problems: loaded.problems.map(problemJson),
-        });
-      }
-      reportSpecProblems(context, loaded);
-      return EXIT_CODES.failure;
-    }
+    if (loaded.errors > 0) return failOnSpecErrors(context, loaded, 'gate');
     let result: GateResult;
     try {
       context.progress.update(`gating ${loaded.slos.length} SLOs…`);

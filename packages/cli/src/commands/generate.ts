@@ -1,11 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import {
-  formatRuleProblem,
-  RULES_ERROR_CODES,
-  type RulesCompat,
-  SLO_ERROR_CODES,
-} from '@srekit/slo';
+import { formatRuleProblem, RULES_ERROR_CODES, type RulesCompat } from '@srekit/slo';
 import { many, missing, single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
@@ -13,7 +8,7 @@ import { displayPath, resolvePath } from '../cli/paths.js';
 import { allMixins } from '../mixins/index.js';
 import type { Command } from './command.js';
 import { isGeneratedDashboard, isGeneratedYaml, planGeneratedFiles } from './generated-files.js';
-import { problemJson, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
 
 /** What happened (or, with `--check`, would happen) to one generated file. */
 export type FileStatus = 'added' | 'changed' | 'unchanged' | 'removed';
@@ -110,21 +105,7 @@ export const generateCommand: Command = {
     const check = args.values.check === true;
 
     const loaded = await readSpecs(context, slosArgs);
-    if (loaded.errors > 0) {
-      context.progress.done();
-      if (context.json) {
-        context.printJson({
-          command: 'generate',
-          ok: false,
-          exitCode: EXIT_CODES.failure,
-          check,
-          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
-          problems: loaded.problems.map(problemJson),
-        });
-      }
-      reportSpecProblems(context, loaded);
-      return EXIT_CODES.failure;
-    }
+    if (loaded.errors > 0) return failOnSpecErrors(context, loaded, 'generate', { check });
 
     context.progress.update('generating rules, tests and dashboards…');
     const mixinsOf = context.deps.mixins ?? allMixins;

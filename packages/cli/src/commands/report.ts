@@ -1,19 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {
-  buildReport,
-  collectSloData,
-  renderReportHtml,
-  SLO_ERROR_CODES,
-  type SloReport,
-} from '@srekit/slo';
+import { buildReport, collectSloData, renderReportHtml, type SloReport } from '@srekit/slo';
 import { many, missing, single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { displayPath, resolvePath } from '../cli/paths.js';
 import type { Command } from './command.js';
 import { SOURCE_FLAGS, sourceFailure, sourceFrom } from './source.js';
-import { problemJson, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
 
 /** JSON form of a report: dates as ISO 8601, the rendered Markdown left out (it is the text output). */
 export function reportJson(report: SloReport): Record<string, unknown> {
@@ -77,20 +71,7 @@ export const reportCommand: Command = {
     const out = single(args, 'out', 'report');
     const title = single(args, 'title', 'report');
     const loaded = await readSpecs(context, slosArgs);
-    if (loaded.errors > 0) {
-      context.progress.done();
-      if (context.json) {
-        context.printJson({
-          command: 'report',
-          ok: false,
-          exitCode: EXIT_CODES.failure,
-          error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
-          problems: loaded.problems.map(problemJson),
-        });
-      }
-      reportSpecProblems(context, loaded);
-      return EXIT_CODES.failure;
-    }
+    if (loaded.errors > 0) return failOnSpecErrors(context, loaded, 'report');
     let report: SloReport;
     try {
       context.progress.update(`reading ${loaded.slos.length} SLOs…`);

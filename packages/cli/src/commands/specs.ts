@@ -1,4 +1,11 @@
-import { checkSloSpecFiles, formatProblem, type SloSpec, type SpecProblem } from '@srekit/slo';
+import {
+  checkSloSpecFiles,
+  formatProblem,
+  SLO_ERROR_CODES,
+  type SloSpec,
+  type SpecProblem,
+} from '@srekit/slo';
+import { EXIT_CODES } from '../cli/errors.js';
 import { displayPath, resolvePath } from '../cli/paths.js';
 import type { CommandContext } from './command.js';
 
@@ -86,4 +93,29 @@ export function reportSpecProblems(context: CommandContext, loaded: LoadedSpecs)
     return true;
   }
   return false;
+}
+
+/**
+ * The end of a command (generate, gate, report) whose specs have errors: the problems on stderr,
+ * with `--json` also one failure document (plus `extra` fields), and the exit code to return.
+ */
+export function failOnSpecErrors(
+  context: CommandContext,
+  loaded: LoadedSpecs,
+  command: string,
+  extra: Readonly<Record<string, unknown>> = {},
+): number {
+  context.progress.done();
+  if (context.json) {
+    context.printJson({
+      command,
+      ok: false,
+      exitCode: EXIT_CODES.failure,
+      ...extra,
+      error: { code: SLO_ERROR_CODES.SPEC_INVALID, message: 'the SLO specs have errors' },
+      problems: loaded.problems.map(problemJson),
+    });
+  }
+  reportSpecProblems(context, loaded);
+  return EXIT_CODES.failure;
 }
