@@ -23,7 +23,9 @@ const testFiles = (await readdir(testsDir)).filter((f) => f.endsWith('.yaml')).s
 const dashboardFiles = (await readdir(join(root, 'dashboards'))).filter((f) => f.endsWith('.json'));
 
 interface RuleFile {
-  groups: { rules: { alert?: string; record?: string }[] }[];
+  groups: {
+    rules: { alert?: string; record?: string; annotations?: Record<string, string> }[];
+  }[];
 }
 interface TestFile {
   tests: { alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[] }[];
@@ -81,6 +83,21 @@ describe('the committed alerts/ and dashboards/', () => {
     expect(alerts.size).toBeGreaterThan(20);
     expect([...alerts].filter((a) => !fires.has(a))).toEqual([]);
     expect([...alerts].filter((a) => !quiet.has(a))).toEqual([]);
+  });
+
+  it('give every alert a runbook and a dashboard to open (DESIGN.md annotations)', async () => {
+    const missing: string[] = [];
+    for (const file of ruleFiles) {
+      const rules = parse(await readFile(join(alertsDir, file), 'utf8')) as RuleFile;
+      for (const rule of rules.groups.flatMap((g) => g.rules)) {
+        if (rule.alert === undefined) continue;
+        const { summary, runbook_url, dashboard_url } = rule.annotations ?? {};
+        if (!summary || !runbook_url || !dashboard_url?.includes('/d/srekit-')) {
+          missing.push(`${file}: ${rule.alert}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('pass the dashboard lint', async () => {

@@ -10,8 +10,10 @@ import {
   serializeInhibitRules,
   serializeRules,
 } from '@srekit/slo';
+import { DEFAULT_GRAFANA_URL } from '../alerts/defaults.js';
 import { serializeAlertTests } from '../alerts/serialize-tests.js';
 import { CLI_DEFAULTS, GENERATED_DASHBOARD_TAG, MIXIN_GENERATED_HEADER } from '../cli/defaults.js';
+import { sloDashboardUid } from '../dashboards/slo.js';
 import type { Mixin } from '../mixins/types.js';
 
 /** Input of {@link planGeneratedFiles}. */
@@ -96,13 +98,18 @@ export function planGeneratedFiles(input: GeneratePlanInput): GeneratePlan {
     const stem = specStem(file);
     const rulePath = `${stem}.yaml`;
     if (!claim(rulePath, `spec file ${basename(file)}`)) continue;
+    // Each SLO's alerts open its own generated dashboard.
+    const dashboardUrl = (spec: SloSpec): string =>
+      `${DEFAULT_GRAFANA_URL.replace(/\/+$/, '')}/d/${sloDashboardUid(spec.id)}`;
     const rules = generatePrometheusRules(specs, {
       compat: input.compat,
+      dashboardUrl,
       onProblem: (problem) => ruleProblems.push(problem),
     });
     alerts.set(rulePath, serializeRules(rules));
     for (const test of generatePromtoolTests(specs, {
       compat: input.compat,
+      dashboardUrl,
       ruleFile: `../${rulePath}`,
     })) {
       const testPath = `${testsDir}/${test.fileName}`;

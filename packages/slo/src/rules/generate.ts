@@ -19,6 +19,7 @@ export interface ResolvedRulesOptions {
   readonly periodSli: NonNullable<GenerateRulesOptions['periodSli']>;
   readonly interval?: string;
   readonly runbookBaseUrl: string;
+  readonly dashboardUrl?: (spec: SloSpec) => string | undefined;
   readonly exhaustionForecastSeconds: number;
   readonly slothVersion: string;
   readonly onProblem?: (problem: RuleProblem) => void;
@@ -54,6 +55,7 @@ export function resolveRulesOptions(options: GenerateRulesOptions = {}): Resolve
     periodSli,
     ...(options.interval === undefined ? {} : { interval: options.interval }),
     runbookBaseUrl: options.runbookBaseUrl ?? RULES_DEFAULTS.runbookBaseUrl,
+    ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }),
     exhaustionForecastSeconds: forecast,
     slothVersion: options.slothVersion ?? RULES_DEFAULTS.slothVersion,
     ...(options.onProblem ? { onProblem: options.onProblem } : {}),
@@ -70,6 +72,7 @@ export function groupsForSlo(spec: SloSpec, options: ResolvedRulesOptions): Rule
     : srekitGroups(spec, {
         periodSli: options.periodSli,
         runbookBaseUrl: options.runbookBaseUrl,
+        ...(options.dashboardUrl === undefined ? {} : { dashboardUrl: options.dashboardUrl }),
         exhaustionForecastSeconds: options.exhaustionForecastSeconds,
         ...(options.interval ? { interval: options.interval } : {}),
       });

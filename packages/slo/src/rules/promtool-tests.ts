@@ -26,7 +26,12 @@ import type { AlertingRule, GenerateRulesOptions, PromtoolTestFile, RuleGroup } 
 export interface PromtoolTestOptions
   extends Pick<
     GenerateRulesOptions,
-    'compat' | 'periodSli' | 'runbookBaseUrl' | 'exhaustionForecastSeconds' | 'slothVersion'
+    | 'compat'
+    | 'periodSli'
+    | 'runbookBaseUrl'
+    | 'dashboardUrl'
+    | 'exhaustionForecastSeconds'
+    | 'slothVersion'
   > {
   /** Path of the rule file as the test file should reference it (relative to the test file). */
   readonly ruleFile: string;
@@ -503,6 +508,7 @@ function testFiles(spec: SloSpec, options: PromtoolTestOptions): PromtoolTestFil
     groups = srekitGroups(spec, {
       periodSli: resolved.periodSli,
       runbookBaseUrl: resolved.runbookBaseUrl,
+      ...(resolved.dashboardUrl === undefined ? {} : { dashboardUrl: resolved.dashboardUrl }),
       exhaustionForecastSeconds: resolved.exhaustionForecastSeconds,
     });
     const plan = srekitPlan(spec, resolved.periodSli);

@@ -22,6 +22,7 @@ export interface SrekitOptions {
   readonly interval?: string;
   readonly periodSli: PeriodSliMethod;
   readonly runbookBaseUrl: string;
+  readonly dashboardUrl?: (spec: SloSpec) => string | undefined;
   readonly exhaustionForecastSeconds: number;
 }
 
@@ -283,8 +284,14 @@ function annotations(
   spec: SloSpec,
   severity: 'page' | 'ticket',
   own: Record<string, string>,
+  dashboardUrl: SrekitOptions['dashboardUrl'],
 ): Record<string, string> {
-  return mergeLabels(own, spec.alerting.annotations, alertSpecFor(spec, severity).annotations);
+  const url = dashboardUrl?.(spec);
+  return mergeLabels(
+    url === undefined ? own : { ...own, dashboard_url: url },
+    spec.alerting.annotations,
+    alertSpecFor(spec, severity).annotations,
+  );
 }
 
 /** Burn factor of a tier for the SLO's period. */
@@ -292,7 +299,8 @@ export function tierFactor(spec: SloSpec, tier: AlertTier): number {
   return burnFactor(tier.budgetFraction, spec.window.seconds, tier.longWindowSeconds);
 }
 
-function tierAlert(plan: SrekitPlan, tier: AlertTier, runbookBaseUrl: string): AlertingRule {
+function tierAlert(plan: SrekitPlan, tier: AlertTier, options: SrekitOptions): AlertingRule {
+  const { runbookBaseUrl } = options;
   const { spec, budgetText } = plan;
   const filter = idFilter(spec);
   const factor = tierFactor(spec, tier);
@@ -314,11 +322,16 @@ function tierAlert(plan: SrekitPlan, tier: AlertTier, runbookBaseUrl: string): A
     alert: spec.alerting.name,
     expr,
     labels: srekitAlertRuleLabels(spec, tier.severity, tier.id),
-    annotations: annotations(spec, tier.severity, {
-      summary: `{{$labels.${L.service}}} {{$labels.${L.slo}}} is burning its error budget at ${formatNumber(factor)}× the sustainable rate.`,
-      description: `The error ratio over the last ${long} and ${short} is above ${formatNumber(factor)} × the allowed ${budgetText} (objective ${spec.objectiveText}% over ${spec.window.text}). At this rate ${percent}% of the budget is gone within ${long} and all of it within ${humanDuration(spec.window.seconds / factor)}.`,
-      runbook_url: `${runbookBaseUrl}#slo-error-budget-burn`,
-    }),
+    annotations: annotations(
+      spec,
+      tier.severity,
+      {
+        summary: `{{$labels.${L.service}}} {{$labels.${L.slo}}} is burning its error budget at ${formatNumber(factor)}× the sustainable rate.`,
+        description: `The error ratio over the last ${long} and ${short} is above ${formatNumber(factor)} × the allowed ${budgetText} (objective ${spec.objectiveText}% over ${spec.window.text}). At this rate ${percent}% of the budget is gone within ${long} and all of it within ${humanDuration(spec.window.seconds / factor)}.`,
+        runbook_url: `${runbookBaseUrl}#slo-error-budget-burn`,
+      },
+      options.dashboardUrl,
+    ),
   };
   return tier.forSeconds > 0 ? { ...rule, for: formatDuration(tier.forSeconds) } : rule;
 }
@@ -336,11 +349,16 @@ function forecastAlert(plan: SrekitPlan, options: SrekitOptions): AlertingRule {
     expr: `${RULES.timeToExhaustion}${idFilter(spec)} < ${formatNumber(options.exhaustionForecastSeconds)}\n`,
     for: formatDuration(RULES_DEFAULTS.exhaustionForecastForSeconds),
     labels: srekitAlertRuleLabels(spec, 'ticket', undefined),
-    annotations: annotations(spec, 'ticket', {
-      summary: `{{$labels.${L.service}}} {{$labels.${L.slo}}} will run out of error budget within ${horizon} at the current burn rate.`,
-      description: `At the burn rate of the last ${formatDuration(plan.forecastWindowSeconds)}, the error budget left for the ${spec.window.text} period (objective ${spec.objectiveText}%) is spent in less than ${horizon}. The forecast is {{ $value | humanizeDuration }}.`,
-      runbook_url: `${options.runbookBaseUrl}#slo-error-budget-exhaustion`,
-    }),
+    annotations: annotations(
+      spec,
+      'ticket',
+      {
+        summary: `{{$labels.${L.service}}} {{$labels.${L.slo}}} will run out of error budget within ${horizon} at the current burn rate.`,
+        description: `At the burn rate of the last ${formatDuration(plan.forecastWindowSeconds)}, the error budget left for the ${spec.window.text} period (objective ${spec.objectiveText}%) is spent in less than ${horizon}. The forecast is {{ $value | humanizeDuration }}.`,
+        runbook_url: `${options.runbookBaseUrl}#slo-error-budget-exhaustion`,
+      },
+      options.dashboardUrl,
+    ),
   };
 }
 
@@ -355,9 +373,7 @@ export function srekitGroups(spec: SloSpec, options: SrekitOptions): RuleGroup[]
     group(`srekit-slo-sli-recordings-${spec.id}`, sliRules(plan), options.interval),
     group(`srekit-slo-meta-recordings-${spec.id}`, metaRules(plan), options.interval),
   ];
-  const alerts: AlertingRule[] = plan.tiers.map((tier) =>
-    tierAlert(plan, tier, options.runbookBaseUrl),
-  );
+  const alerts: AlertingRule[] = plan.tiers.map((tier) => tierAlert(plan, tier, options));
   if (spec.alerting.ticket.enabled && options.exhaustionForecastSeconds > 0) {
     alerts.push(forecastAlert(plan, options));
   }

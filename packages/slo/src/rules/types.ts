@@ -1,3 +1,5 @@
+import type { SloSpec } from '../types.js';
+
 /**
  * Plain-object model of a Prometheus rule file as `generatePrometheusRules()` returns it. The
  * shapes follow Prometheus' own rule file format (`groups[].rules[]`), so a caller can inspect,
@@ -67,6 +69,12 @@ export interface GenerateRulesOptions {
    * name wins). Default {@link RULES_DEFAULTS.runbookBaseUrl}.
    */
   readonly runbookBaseUrl?: string;
+  /**
+   * srekit mode: the `dashboard_url` annotation of an SLO's alerts (the dashboard a responder
+   * opens first, e.g. the SLO's Grafana dashboard), or `undefined` for none. A spec annotation of
+   * the same name wins. Default: none.
+   */
+  readonly dashboardUrl?: (spec: SloSpec) => string | undefined;
   /**
    * srekit mode: the budget-exhaustion forecast alert fires when the remaining budget lasts less
    * than this many seconds at the current burn rate; 0 leaves the alert out.

@@ -243,6 +243,33 @@ describe("compat 'srekit' (default)", () => {
   });
 });
 
+describe('dashboard_url', () => {
+  it('annotates every alert of an SLO with the URL the option gives, and a spec annotation wins', () => {
+    const spec = buildSpec({ name: 'linked' });
+    const url = (s: SloSpec) => `https://grafana.example/d/srekit-slo-${s.id}`;
+    const linked = generatePrometheusRules([spec], { dashboardUrl: url })
+      .groups.flatMap((g) => g.rules)
+      .filter((r): r is AlertingRule => 'alert' in r);
+    expect(linked.length).toBeGreaterThan(1);
+    for (const alert of linked) {
+      expect(alert.annotations?.dashboard_url).toBe(
+        `https://grafana.example/d/srekit-slo-${spec.id}`,
+      );
+    }
+    expect(alerts(spec).every((a) => a.annotations?.dashboard_url === undefined)).toBe(true);
+    const own = buildSpec({
+      name: 'own',
+      alerting: { ...spec.alerting, annotations: { dashboard_url: 'https://elsewhere/d/mine' } },
+    });
+    const overridden = generatePrometheusRules([own], { dashboardUrl: url })
+      .groups.flatMap((g) => g.rules)
+      .filter((r): r is AlertingRule => 'alert' in r);
+    expect(overridden.map((a) => a.annotations?.dashboard_url)).toEqual(
+      overridden.map(() => 'https://elsewhere/d/mine'),
+    );
+  });
+});
+
 describe("compat 'sloth' limits", () => {
   it('refuses calendar windows and warns about settings Sloth ignores', () => {
     const problems: RuleProblem[] = [];
