@@ -224,8 +224,17 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
         n.alerts.filter((a) => a.labels.slo_severity === 'ticket' && a.status === 'firing'),
       );
       expect(tickets).toEqual([]);
-      // And the release gate now stops a release: exit 1.
-      expect(await gate()).toEqual({ code: 1, passed: false });
+      // And the release gate now stops a release: exit 1 (once the period rules, evaluated a
+      // step after the alert windows, have seen the errors).
+      const stopped = await waitFor(
+        'the gate to fail',
+        async () => {
+          const verdict = await gate();
+          return verdict.passed ? undefined : verdict;
+        },
+        20_000,
+      );
+      expect(stopped).toEqual({ code: 1, passed: false });
     }, 60_000);
   },
 );
