@@ -95,6 +95,13 @@ describe('deploy/docker-compose.yml', () => {
     for (const name of FLEET) expect(services[name]?.command).toEqual(['dist/instance.js']);
     expect(services.inventory?.command).toEqual(['dist/inventory.js']);
     expect(services.proxy?.command).toEqual(['dist/fleet/proxy.js']);
+    // Each command is a program the service compiles from src/ (tsc -b: src/x.ts → dist/x.js).
+    const service = join(root, 'examples/reference-service');
+    for (const name of [...FLEET, 'inventory', 'proxy']) {
+      const program = services[name]?.command?.[0] ?? '';
+      const source = program.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+      expect(existsSync(join(service, source)), `${name}: ${source}`).toBe(true);
+    }
   });
 
   it('mounts only files and directories that exist, and declares its named volumes', () => {
