@@ -1,4 +1,5 @@
 import { generateTotp } from '@srekit/security';
+import { CATALOG } from '../app/catalog.js';
 
 /** Options of the traffic generator. */
 export interface TrafficOptions {
@@ -125,7 +126,9 @@ export function startTraffic(options: TrafficOptions): TrafficGenerator {
     if (!token || n % 4 === 0) {
       res = await call('GET', '/api/catalog', undefined, false);
     } else if (n % 10 === 1) {
-      res = await call('POST', '/api/orders', { items: [{ sku: 'sku-1', quantity: 1 + (n % 3) }] });
+      res = await call('POST', '/api/orders', {
+        items: [{ sku: CATALOG[n % CATALOG.length]?.sku, quantity: 1 + (n % 3) }],
+      });
       if (res?.ok) {
         const order = (await res.json().catch(() => ({}))) as { id?: string };
         if (order.id) orderIds.push(order.id);
