@@ -1,8 +1,7 @@
 /**
  * The inventory service: the small dependency the orders API calls through an @srekit/engine pool
- * when an order is placed. Stock per SKU in memory, reservations made idempotent by the
- * `Idempotency-Key` header (so the pool may retry a POST on another instance safely only when the
- * instances share state; here each retry is answered by whichever instance gets it).
+ * when an order is placed. Stock per SKU in memory (each instance its own), reservations made
+ * idempotent by the `Idempotency-Key` header, so the orders API may retry a timed-out reservation.
  *
  * Run it as a program with `node dist/inventory.js` (PORT, HOST); it prints `listening <port>`.
  */

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { isNoHealthyBackendError, Pool } from '@srekit/engine';
+import { isNoHealthyBackendError, outcomeOfError, Pool } from '@srekit/engine';
 import type { Registry } from 'prom-client';
 
-/** A reservation the inventory service granted. */
+/**
+ * A reservation the inventory service granted. Each inventory instance keeps its own stock, so
+ * `reservationId` names the instance too (`<backend id>:<id>`): a release goes back to it.
+ */
 export interface Reservation {
   readonly reservationId: string;
   readonly sku: string;
@@ -19,6 +22,7 @@ export type ReserveResult =
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  readonly backendId: string;
 }
 
 /** Options of {@link InventoryClient}. */
@@ -74,21 +78,49 @@ export class InventoryClient {
         detail: isNoHealthyBackendError(error) ? 'no healthy inventory instance' : String(error),
       };
     }
-    if (answer.status === 201) return { ok: true, reservation: answer.body as Reservation };
+    if (answer.status === 201) {
+      const granted = answer.body as Reservation;
+      return {
+        ok: true,
+        reservation: { ...granted, reservationId: `${answer.backendId}:${granted.reservationId}` },
+      };
+    }
     if (answer.status === 409) return { ok: false, reason: 'insufficient_stock', detail: sku };
     if (answer.status === 404) return { ok: false, reason: 'unknown_sku', detail: sku };
     return { ok: false, reason: 'unavailable', detail: `inventory answered ${answer.status}` };
   }
 
-  /** Releases a reservation (best effort; errors are returned as `false`). */
+  /**
+   * Releases a reservation at the instance that granted it, through a lease of the pool (so the
+   * call counts in its metrics and outlier detection). Best effort: `false` when that instance
+   * cannot take it now.
+   */
   async release(reservationId: string): Promise<boolean> {
+    const split = reservationId.indexOf(':');
+    const backendId = reservationId.slice(0, split);
+    const id = reservationId.slice(split + 1);
+    const others = new Set(
+      this.pool
+        .stats()
+        .backends.map((b) => b.id)
+        .filter((other) => other !== backendId),
+    );
+    const lease = this.pool.acquire({ exclude: others });
+    if (lease === undefined) return false;
+    if (lease.backend.id !== backendId) {
+      lease.cancel();
+      return false;
+    }
     try {
-      const answer = await this.#call(
-        'DELETE',
-        `/reservations/${encodeURIComponent(reservationId)}`,
-      );
-      return answer.status < 300;
-    } catch {
+      const res = await fetch(`${lease.backend.url}/reservations/${encodeURIComponent(id)}`, {
+        method: 'DELETE',
+        signal: AbortSignal.timeout(this.#perTryTimeoutMs),
+      });
+      await res.arrayBuffer();
+      lease.end(res.status);
+      return res.status < 300;
+    } catch (error) {
+      lease.end(outcomeOfError(error));
       return false;
     }
   }
@@ -116,7 +148,7 @@ export class InventoryClient {
         } catch {
           // not JSON: keep the text
         }
-        return { status: res.status, body: parsed };
+        return { status: res.status, body: parsed, backendId: backend.id };
       },
       {
         method,
