@@ -29,12 +29,17 @@ const help = loginHelp(process.env.DEMO_TOTP_SEED);
 
 let fleet: Fleet | undefined;
 let stopping = false;
+let firstSignalAt = 0;
 const stop = (signal: string) => {
   if (stopping) {
+    // Ctrl-C reaches this process both from the terminal and relayed by npm/pnpm: only a second
+    // signal a moment later means "now".
+    if (Date.now() - firstSignalAt < 1_000) return;
     console.error(`${signal} again: exiting now`);
     process.exit(1);
   }
   stopping = true;
+  firstSignalAt = Date.now();
   console.log(`\n${signal}: stopping the fleet…`);
   const timer = setTimeout(() => {
     console.error('the fleet did not stop within 20 s: exiting');
