@@ -96,6 +96,31 @@ describe('signing keys', () => {
     expect(resolveSigningKey(String(ec)).algorithm).toBe('ES256');
   });
 
+  it('signs with the kid the configured JWKS gives the key', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const jwks = {
+      keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'fleet-key', alg: 'EdDSA' }],
+    };
+    const instance = await startInstance(
+      loadConfig({
+        ...INVENTORY,
+        JWT_PRIVATE_KEY: String(privateKey.export({ type: 'pkcs8', format: 'pem' })),
+        JWT_PUBLIC_JWKS: JSON.stringify(jwks),
+      }),
+      { logLevel: 'silent', warn: () => expect.unreachable('no dev-key warning with a key') },
+    );
+    try {
+      const res = await fetch(`${instance.url}/.well-known/jwks.json`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      expect(((await res.json()) as { keys: { kid?: string }[] }).keys.map((k) => k.kid)).toEqual([
+        'fleet-key',
+      ]);
+    } finally {
+      await instance.close();
+    }
+  });
+
   it('generates a development key with a loud warning when none is configured', async () => {
     const warnings: string[] = [];
     const instance = await startInstance(loadConfig(INVENTORY), {

@@ -1,3 +1,4 @@
+import { createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createTelemetry, type LoggingOptions, type Telemetry } from '@srekit/core';
 import {
@@ -112,10 +113,19 @@ export async function createService(
     (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(DEV_KEY_WARNING);
     logger.warn('JWT_PRIVATE_KEY is not set: signing with a development key generated at start');
   }
+  // Sign with the `kid` the configured JWKS gives this key, so that other verifiers find it.
+  const publicJwk = createPublicKey(signing.key).export({ format: 'jwk' }) as Record<
+    string,
+    unknown
+  >;
+  const configuredKid = config.jwtPublicJwks?.keys.find(
+    (k) => k.x === publicJwk.x && k.y === publicJwk.y && k.n === publicJwk.n,
+  )?.kid;
   const revocation = redis ? new RedisRevocationStore(redis) : new MemoryRevocationStore();
   const issuer = new JwtIssuer({
     algorithm: signing.algorithm,
     key: signing.key,
+    ...(typeof configuredKid === 'string' ? { kid: configuredKid } : {}),
     issuer: TOKEN_ISSUER,
     audience: TOKEN_AUDIENCE,
     refreshStore: redis ? new RedisRefreshTokenStore(redis) : new MemoryRefreshTokenStore(),
