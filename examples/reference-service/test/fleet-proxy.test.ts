@@ -98,8 +98,8 @@ describe('node dist/fleet/proxy.js', () => {
     for (const id of ['x', 'y']) {
       const server = createServer((req, res) => {
         res.setHeader('content-type', 'application/json');
-        if (req.url === '/status.json') return res.end(JSON.stringify(instanceStatus(id, 10, 0)));
-        res.end(JSON.stringify({ id, path: req.url }));
+        const body = req.url === '/status.json' ? instanceStatus(id, 10, 0) : { id, path: req.url };
+        res.end(JSON.stringify(body));
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       servers.push(server);
