@@ -104,7 +104,7 @@ export function loadConfig(env: Env = process.env): InstanceConfig {
   }
 
   const host = present(env, 'HOST') ?? '127.0.0.1';
-  if (/\s|\/|^:/.test(host)) {
+  if (/[\s/]/.test(host)) {
     problems.push(
       `HOST: "${host}" is not a host name or address. Set it to an address such as 127.0.0.1 or 0.0.0.0.`,
     );
