@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DEFAULTS } from '../src/fleet/fleet.js';
 import { aggregateSlos, type InstanceStatus } from '../src/fleet/fleet-status.js';
 import { backendsFromEnv } from '../src/fleet/proxy.js';
-import { renderStatusPage } from '../src/fleet/status-page.js';
+import { renderStatusBody, renderStatusPage } from '../src/fleet/status-page.js';
 
 const PROXY_SCRIPT = FLEET_DEFAULTS.instanceScript.replace(/instance\.js$/, 'fleet/proxy.js');
 
@@ -74,6 +75,36 @@ describe('fleet status aggregation and page', () => {
     });
     expect(html).toContain('api &#60;b&#62;');
     expect(html).not.toContain('api <b>');
+  });
+
+  it("the page's script renders /status.json as the server does", async () => {
+    const [slo] = aggregateSlos([instanceStatus('a', 9, 1)]);
+    if (!slo) throw new Error('no slo');
+    const status = {
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      pool: { name: 'orders', strategy: 'p2c-ewma', eligible: 1, total: 1, panic: false },
+      slos: [{ ...slo, history: { '5m': [0, 2, 10] } }],
+      backends: [],
+      security: { auditEvents: 1, rateLimited: 0, loginFailures: 0, lockouts: 0 },
+      links: { statusPage: '/status', metrics: '/metrics', instanceMetrics: ['http://x/metrics'] },
+    };
+    const script = /<script>([\s\S]*)<\/script>/.exec(renderStatusPage(status))?.[1] ?? '';
+    const live = { innerHTML: '' };
+    const note = { textContent: '' };
+    let tick: (() => Promise<void>) | undefined;
+    runInNewContext(script, {
+      document: { getElementById: (id: string) => (id === 'live' ? live : note) },
+      fetch: async (url: string) => {
+        expect(url).toBe('/status.json');
+        return { ok: true, json: async () => status };
+      },
+      setInterval: (fn: () => Promise<void>) => {
+        tick = fn;
+      },
+    });
+    await tick?.();
+    expect(note.textContent).toBe('Live: updates every 2 seconds.');
+    expect(live.innerHTML).toBe(renderStatusBody(status));
   });
 
   it('reads BACKEND_URLS with clear errors', () => {

@@ -11,7 +11,7 @@ import {
   type InstanceStatus,
   sumSecurity,
 } from './fleet-status.js';
-import { renderStatusBody, renderStatusPage } from './status-page.js';
+import { renderStatusPage } from './status-page.js';
 
 /** Log levels of the proxy process. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -71,7 +71,7 @@ async function fetchStatus(url: string, timeoutMs: number): Promise<InstanceStat
 /**
  * The fleet's front: an @srekit/engine pool over the instances (p2c-ewma, health checks on
  * `/readyz`, outlier detection) behind `createProxy`, on one port that also serves the status page
- * (`/status`, server-rendered, updated live by `/status/fragment`), `/status.json` (the instances'
+ * (`/status`, server-rendered, updated live from `/status.json`), `/status.json` (the instances'
  * statuses aggregated with `pool.stats()`) and the proxy's `/metrics`.
  */
 export async function startFleetProxy(
@@ -155,12 +155,6 @@ export async function startFleetProxy(
   const current = async () => latest ?? (await sample());
   app.get('/status.json', async (_req, res) => {
     res.set('cache-control', 'no-store').json(await current());
-  });
-  app.get('/status/fragment', async (_req, res) => {
-    res
-      .set('cache-control', 'no-store')
-      .type('html')
-      .send(renderStatusBody(await current()));
   });
   app.get('/', (_req, res) => res.redirect(302, '/status'));
   app.get('/status', async (_req, res) => {

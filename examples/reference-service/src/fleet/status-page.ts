@@ -74,8 +74,16 @@ dl{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem}dd{margin:
 .spark polyline{fill:none;stroke:#0b4f9c;stroke-width:1.5}.spark .one{stroke:#a00000;stroke-dasharray:3 2}
 .meta{color:#333}a{color:#0b4f9c}`;
 
-const SCRIPT = `(function(){var el=document.getElementById('live');var note=document.getElementById('live-note');
-async function tick(){try{var r=await fetch('/status/fragment',{cache:'no-store'});if(r.ok){el.innerHTML=await r.text();note.textContent='Live: updates every 2 seconds.';}else{note.textContent='Update failed: HTTP '+r.status;}}catch(e){note.textContent='Update failed: '+e.message;}}
+/**
+ * The page's script: the same render functions as the server (their source, no bundler), fed by
+ * polling `/status.json` every 2 s.
+ */
+const SCRIPT = `(function(){
+var pct=${pct.toString()};
+var num=${num.toString()};
+${[escapeHtml, duration, sparkline, sloSection, backendRow, renderStatusBody].map((f) => f.toString()).join('\n')}
+var el=document.getElementById('live');var note=document.getElementById('live-note');
+async function tick(){try{var r=await fetch('/status.json',{cache:'no-store'});if(r.ok){el.innerHTML=renderStatusBody(await r.json());note.textContent='Live: updates every 2 seconds.';}else{note.textContent='Update failed: HTTP '+r.status;}}catch(e){note.textContent='Update failed: '+e.message;}}
 setInterval(tick,2000);})();`;
 
 /** The whole status page, server-side rendered (a static snapshot without JavaScript). */
