@@ -91,7 +91,7 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
     const victim = fleet.instances[1];
     if (!victim) throw new Error('no second instance');
     const total = 400;
-    const concurrency = 8;
+    const concurrency = 16;
     let next = 0;
     const failures: string[] = [];
     const worker = async () => {

@@ -26,6 +26,11 @@ export const FLEET_PROXY_DEFAULTS = {
   historyPoints: 60,
   retries: 2,
   timeoutMs: 5_000,
+  /**
+   * Envoy's 20 % budget with a floor of 10 concurrent retries instead of 3: when an instance dies,
+   * every request it held is retried at once, and a small fleet at a modest rate can afford it.
+   */
+  retryBudget: { budgetPercent: 20, minRetryConcurrency: 10 },
 } as const;
 
 /** Options of `startFleetProxy()`. */
@@ -98,7 +103,11 @@ export async function startFleetProxy(
     outlierDetection: true,
     registry: telemetry.registry,
   });
-  const proxy = createProxy(pool, { retries: d.retries, timeoutMs: d.timeoutMs });
+  const proxy = createProxy(pool, {
+    retries: d.retries,
+    timeoutMs: d.timeoutMs,
+    retryBudget: d.retryBudget,
+  });
 
   let previousStats: PoolStats | undefined;
   let previousAt = Date.now();
