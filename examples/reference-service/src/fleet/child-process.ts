@@ -34,6 +34,19 @@ export interface ChildOptions {
 
 const LISTENING = /^listening (\d+)\s*$/;
 
+/** Children still running: killed if this process exits without stopping them (no orphans). */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+}
+
 /**
  * Starts `node <script>` with the given environment and waits for the `listening <port>` line it
  * prints when ready. Rejects (and kills the child) when it exits first or takes too long.
@@ -44,6 +57,7 @@ export function startChild(options: ChildOptions): Promise<FleetChild> {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   let log: WriteStream | undefined;
   if (output !== 'ignore' && output !== 'inherit') log = createWriteStream(output, { flags: 'a' });
   const forward = (chunk: Buffer, to: NodeJS.WriteStream) => {
