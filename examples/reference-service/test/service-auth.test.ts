@@ -6,49 +6,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { generateTotp } from '@srekit/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword, demoTotpSecret, type Role } from '../src/app/demo-users.js';
+import { demoPassword, demoTotpSecret } from '../src/app/demo-users.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningInstance, startInstance } from '../src/instance.js';
 import { type RunningService, startInventory } from '../src/inventory.js';
-
-const TIMEOUT_MS = 5_000;
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
-
-async function login(
-  base: string,
-  role: Role,
-): Promise<{ accessToken: string; refreshToken: string }> {
-  const { status, body } = await call(base, 'POST', '/auth/login', {
-    body: {
-      username: role,
-      password: demoPassword(role),
-      code: generateTotp(demoTotpSecret(role)),
-    },
-  });
-  expect(status, JSON.stringify(body)).toBe(200);
-  return body as { accessToken: string; refreshToken: string };
-}
+import { call, login } from './support/api.js';
 
 describe('authentication, RBAC and token rotation', () => {
   let inventory: RunningService;

@@ -2,52 +2,15 @@
  * Admin-only fault injection at run time: an operator gets 403; an admin's error and latency
  * faults change the answers of the route they name, and the SLO status in /status.json follows.
  */
-import { generateTotp } from '@srekit/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword, demoTotpSecret, type Role } from '../src/app/demo-users.js';
+import type { Role } from '../src/app/demo-users.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningInstance, startInstance } from '../src/instance.js';
 import { type RunningService, startInventory } from '../src/inventory.js';
-
-const TIMEOUT_MS = 5_000;
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<Answer> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
+import { call, login as loginPair } from './support/api.js';
 
 async function login(base: string, role: Role): Promise<string> {
-  const { status, body } = await call(base, 'POST', '/auth/login', {
-    body: {
-      username: role,
-      password: demoPassword(role),
-      code: generateTotp(demoTotpSecret(role)),
-    },
-  });
-  expect(status, JSON.stringify(body)).toBe(200);
-  return body.accessToken as string;
+  return (await loginPair(base, role)).accessToken;
 }
 
 interface WindowStatus {

@@ -13,32 +13,10 @@ import { demoPassword, demoTotpSecret } from '../src/app/demo-users.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningInstance, startInstance } from '../src/instance.js';
 import { type RunningService, startInventory } from '../src/inventory.js';
+import { call, TIMEOUT_MS } from './support/api.js';
 
-const TIMEOUT_MS = 5_000;
 const SKU = 'SKU-1003';
 const STOCK = 50;
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    headers: {
-      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
-}
 
 describe('orders through the inventory pool', () => {
   const inventories: RunningService[] = [];

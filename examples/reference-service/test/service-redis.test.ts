@@ -12,8 +12,7 @@ import { demoPassword, demoTotpSecret } from '../src/app/demo-users.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningInstance, startInstance } from '../src/instance.js';
 import { type RunningService, startInventory } from '../src/inventory.js';
-
-const TIMEOUT_MS = 5_000;
+import { call } from './support/api.js';
 
 function hasRedis(): boolean {
   try {
@@ -22,24 +21,6 @@ function hasRedis(): boolean {
   } catch {
     return false;
   }
-}
-
-async function call(
-  base: string,
-  path: string,
-  body: unknown,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
-  };
 }
 
 describe.skipIf(!hasRedis())('a fleet sharing Redis', () => {
@@ -81,21 +62,23 @@ describe.skipIf(!hasRedis())('a fleet sharing Redis', () => {
       password: demoPassword('viewer'),
       code: generateTotp(demoTotpSecret('viewer')),
     };
-    expect((await call(a, '/auth/login', credentials)).status).toBe(200);
-    expect((await call(b, '/auth/login', credentials)).status).toBe(401);
+    expect((await call(a, 'POST', '/auth/login', { body: credentials })).status).toBe(200);
+    expect((await call(b, 'POST', '/auth/login', { body: credentials })).status).toBe(401);
   });
 
   it('detects a refresh token reused on another instance', async () => {
     const [a, b] = instances.map((i) => i.url) as [string, string];
-    const login = await call(a, '/auth/login', {
-      username: 'admin',
-      password: demoPassword('admin'),
-      code: generateTotp(demoTotpSecret('admin')),
+    const login = await call(a, 'POST', '/auth/login', {
+      body: {
+        username: 'admin',
+        password: demoPassword('admin'),
+        code: generateTotp(demoTotpSecret('admin')),
+      },
     });
     expect(login.status).toBe(200);
     const refreshToken = login.body.refreshToken as string;
-    expect((await call(a, '/auth/token', { refreshToken })).status).toBe(200);
-    const reused = await call(b, '/auth/token', { refreshToken });
+    expect((await call(a, 'POST', '/auth/token', { body: { refreshToken } })).status).toBe(200);
+    const reused = await call(b, 'POST', '/auth/token', { body: { refreshToken } });
     expect(reused.status).toBe(401);
     expect(reused.body.reason).toBe('reused');
   });
@@ -106,10 +89,8 @@ describe.skipIf(!hasRedis())('a fleet sharing Redis', () => {
       const base = instances[i % 2]?.url as string;
       statuses.push(
         (
-          await call(base, '/auth/login', {
-            username: 'mallory',
-            password: `guess-${i}`,
-            code: '000000',
+          await call(base, 'POST', '/auth/login', {
+            body: { username: 'mallory', password: `guess-${i}`, code: '000000' },
           })
         ).status,
       );
