@@ -135,6 +135,63 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
     expect(metrics).toMatch(/loadbalancer_backend_up\{[^}]*backend="orders-2"[^}]*\} 0/);
   });
 
+  it('takes a restarted instance back into rotation', async () => {
+    const victim = fleet.instances[1];
+    if (!victim) throw new Error('no second instance');
+    const restarted = await fleet.restartInstance(victim.id);
+    expect(restarted.port).toBe(victim.port);
+    expect(restarted.pid).not.toBe(victim.pid);
+    const deadline = Date.now() + 10_000;
+    while (fleet.pool.get(victim.id)?.state !== 'healthy' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(fleet.pool.get(victim.id)?.state).toBe('healthy');
+    const before = fleet.pool.get(victim.id)?.requests ?? 0;
+    for (let n = 0; n < 60; n++) {
+      const res = await fetch(`${fleet.url}/api/catalog?after-restart=${n}`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.arrayBuffer();
+      expect(res.status).toBe(200);
+    }
+    expect(fleet.pool.get(victim.id)?.requests ?? 0).toBeGreaterThan(before);
+  });
+
+  it('loses no request during a rolling restart of every instance under load', async () => {
+    let stop = false;
+    let sent = 0;
+    const failures: string[] = [];
+    const worker = async () => {
+      while (!stop && sent < 3_000) {
+        const n = sent++;
+        try {
+          const res = await fetch(`${fleet.url}/api/catalog?rolling=${n}`, {
+            signal: AbortSignal.timeout(5_000),
+          });
+          await res.arrayBuffer();
+          if (res.status !== 200) failures.push(`#${n}: HTTP ${res.status}`);
+        } catch (error) {
+          failures.push(`#${n}: ${(error as Error).message}`);
+        }
+        // About 20 requests/s in all: under the API's per-client rate limit (600/min per instance).
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const load = Promise.all(Array.from({ length: 4 }, worker));
+    for (const id of fleet.instances.map((c) => c.id)) {
+      await fleet.restartInstance(id);
+      const deadline = Date.now() + 10_000;
+      while (fleet.pool.get(id)?.state !== 'healthy' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(fleet.pool.get(id)?.state).toBe('healthy');
+    }
+    stop = true;
+    await load;
+    expect(sent).toBeGreaterThan(40);
+    expect(failures).toEqual([]);
+  });
+
   it('stops every child process on close', async () => {
     const pids = [...fleet.instances, ...fleet.inventories].map((c) => c.pid);
     await fleet.close();

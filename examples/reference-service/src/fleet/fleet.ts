@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@srekit/engine';
-import { type FleetChild, startChild } from './child-process.js';
+import { type ChildOptions, type FleetChild, startChild } from './child-process.js';
 import { generateFleetKeys } from './dev-keys.js';
 import { FLEET_PROXY_DEFAULTS, type LogLevel, startFleetProxy } from './fleet-proxy.js';
 import type { FleetStatus } from './fleet-status.js';
@@ -65,6 +65,12 @@ export interface Fleet {
   status(): FleetStatus;
   /** Takes a new sample now. */
   sample(): Promise<FleetStatus>;
+  /**
+   * Starts instance `id` again on the port it had (the pool's backend URL stays the same), after
+   * it crashed or to roll it; stops it first if it still runs. Health checks bring it back into
+   * rotation. Resolves with the new child, which replaces the old one in `instances`.
+   */
+  restartInstance(id: string): Promise<FleetChild>;
   /** Stops the traffic, the proxy and every child (SIGTERM, then SIGKILL). Idempotent. */
   close(): Promise<void>;
 }
@@ -123,10 +129,11 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       children,
     );
     const keys = generateFleetKeys();
+    const instanceOptions = new Map<string, ChildOptions>();
     const instances = await startAll(
       Array.from({ length: size }, (_, i) => {
         const id = `orders-${i + 1}`;
-        return startChild({
+        const childOptions: ChildOptions = {
           id,
           script: options.instanceScript ?? FLEET_DEFAULTS.instanceScript,
           host,
@@ -140,7 +147,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
             JWT_PUBLIC_JWKS: keys.publicJwks,
           },
           output: join(logDir, `${id}.log`),
-        });
+        };
+        instanceOptions.set(id, childOptions);
+        return startChild(childOptions);
       }),
       children,
     );
@@ -182,6 +191,21 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       return closing;
     };
 
+    const restartInstance = async (id: string): Promise<FleetChild> => {
+      const index = instances.findIndex((c) => c.id === id);
+      const childOptions = instanceOptions.get(id);
+      const old = instances[index];
+      if (old === undefined || childOptions === undefined) throw new Error(`no instance ${id}`);
+      await old.stop();
+      const child = await startChild({
+        ...childOptions,
+        env: { ...childOptions.env, PORT: String(old.port) },
+      });
+      instances[index] = child;
+      children.push(child);
+      return child;
+    };
+
     return {
       url: proxyUrl,
       statusUrl: `${proxyUrl}/status`,
@@ -193,6 +217,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       logDir,
       status: front.status,
       sample: front.sample,
+      restartInstance,
       close,
     };
   } catch (error) {
