@@ -1,0 +1,119 @@
+/**
+ * The status page in a real browser (Debian's Chromium through playwright-core): it shows the
+ * SLOs and the backends, and after an admin injects a fault through the API the page — updating
+ * itself — shows the SLO firing and a backend's error ratio rising. A screenshot is kept in
+ * test-results/ as an artifact.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateTotp } from '@srekit/security';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../../../tests/support/system-deps.js';
+import { demoTotpSecret } from '../src/app/demo-users.js';
+import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
+import { loginHelp } from '../src/fleet/login-help.js';
+import { call } from './support/api.js';
+
+const chromiumBin = requireBinary('chromium');
+const ARTIFACTS = join(import.meta.dirname, '..', 'test-results');
+
+// Headless flags for this kind of machine: no sandbox as root, and no background traffic to
+// Google's hosts on a closed network.
+const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe.skipIf(!chromiumBin)('the status page in a browser', () => {
+  let dir: string;
+  let fleet: Fleet;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'srekit-fleet-browser-'));
+    for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
+      if (!existsSync(script)) throw new Error(`${script} is missing: build first (npm run build)`);
+    }
+    fleet = await startFleet({
+      size: 2,
+      port: 0,
+      trafficRps: 10,
+      demoTotpSecret: loginHelp(undefined).totpSecret,
+      logDir: join(dir, 'logs'),
+      healthCheckIntervalMs: 300,
+      sampleIntervalMs: 250,
+      logLevel: 'silent',
+    });
+    browser = await chromium.launch({
+      executablePath: chromiumBin as string,
+      // playwright gives every launch a fresh, empty profile of its own.
+      args: CHROMIUM_ARGS,
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await fleet?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 20_000);
+
+  it('shows the SLOs and backends, then the burn and the error ratio after a fault', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(fleet.statusUrl);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('fleet status');
+    expect(await page.title()).not.toBe('');
+    for (const id of [
+      'orders-api-availability',
+      'orders-api-latency',
+      'orders-login-availability',
+    ]) {
+      expect(await page.getByRole('heading', { name: id }).count()).toBe(1);
+    }
+    for (const instance of fleet.instances) {
+      expect(await page.getByRole('rowheader', { name: instance.id }).count()).toBe(1);
+    }
+    const availability = page.locator('section.slo', {
+      has: page.getByRole('heading', { name: 'orders-api-availability' }),
+    });
+    expect(await availability.locator('.badge.firing').count()).toBe(0);
+
+    // An admin fails half of every route on every instance.
+    const login = await call(fleet.url, 'POST', '/auth/login', {
+      body: {
+        username: 'admin',
+        password: 'srekit-demo-admin',
+        code: generateTotp(demoTotpSecret('admin')),
+      },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.accessToken as string;
+    for (const instance of fleet.instances) {
+      const set = await call(instance.url, 'POST', '/api/admin/faults', {
+        token,
+        body: { route: '*', errorRatio: 0.5, latencyMs: 0 },
+      });
+      expect(set.status).toBeLessThan(300);
+    }
+
+    // The page updates itself: the SLO fires and a backend's error ratio leaves 0 %.
+    await availability.locator('.badge.firing').waitFor({ timeout: 20_000 });
+    const row = page.getByRole('row', { name: new RegExp(fleet.instances[0]?.id ?? 'orders-1') });
+    await expect
+      .poll(async () => Number.parseFloat((await row.locator('td').nth(4).textContent()) ?? '0'), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'status-page.png'), fullPage: true });
+    expect(existsSync(join(ARTIFACTS, 'status-page.png'))).toBe(true);
+  }, 60_000);
+});
