@@ -36,6 +36,23 @@ export class BoundedLoad {
     return backend.activeRequests >= Math.ceil((this.share[index] as number) * (this.total + 1));
   }
 
+  /**
+   * The owner of slot `at` of a ring or table (`owners[at]`), or, when that backend is full, the
+   * next owner along the slots that has room (the ring's or table's walk order).
+   */
+  ownerWithRoom(owners: ArrayLike<number>, at: number, backends: readonly BackendView[]): number {
+    const size = owners.length;
+    const owner = owners[at] as number;
+    if (!this.full(owner, backends[owner] as BackendView)) return owner;
+    let slot = at;
+    for (let step = 1; step < size; step++) {
+      slot = slot + 1 === size ? 0 : slot + 1;
+      const other = owners[slot] as number;
+      if (other !== owner && !this.full(other, backends[other] as BackendView)) return other;
+    }
+    return owner;
+  }
+
   /** A request started somewhere in the set. */
   start(): void {
     this.total++;

@@ -93,20 +93,13 @@ export class MaglevStrategy implements Strategy {
     const size = table.length;
     if (size === 0) return undefined;
     const hash = key === undefined ? Math.floor(this.random() * HASH_SPACE) : hashString(key);
-    let at = hash % size;
-    let owner = table[at] as number;
+    const at = hash % size;
     const bounded = this.bounded;
-    if (bounded?.full(owner, this.backends[owner] as BackendView)) {
-      for (let step = 1; step < size; step++) {
-        at = at + 1 === size ? 0 : at + 1;
-        const other = table[at] as number;
-        if (other !== owner && !bounded.full(other, this.backends[other] as BackendView)) {
-          owner = other;
-          break;
-        }
-      }
-    }
-    return this.backends[owner];
+    return this.backends[
+      bounded === undefined
+        ? (table[at] as number)
+        : bounded.ownerWithRoom(table, at, this.backends)
+    ];
   }
 
   /** Counts the request toward the bounded-load total. */

@@ -119,20 +119,13 @@ export class RingHashStrategy implements Strategy {
       if ((positions[mid] as number) < hash) lo = mid + 1;
       else hi = mid;
     }
-    let at = lo === size ? 0 : lo;
-    let owner = this.owners[at] as number;
+    const at = lo === size ? 0 : lo;
     const bounded = this.bounded;
-    if (bounded?.full(owner, this.backends[owner] as BackendView)) {
-      for (let step = 1; step < size; step++) {
-        at = at + 1 === size ? 0 : at + 1;
-        const next = this.owners[at] as number;
-        if (next !== owner && !bounded.full(next, this.backends[next] as BackendView)) {
-          owner = next;
-          break;
-        }
-      }
-    }
-    return this.backends[owner];
+    return this.backends[
+      bounded === undefined
+        ? (this.owners[at] as number)
+        : bounded.ownerWithRoom(this.owners, at, this.backends)
+    ];
   }
 
   /** Counts the request toward the bounded-load total. */
