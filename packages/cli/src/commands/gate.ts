@@ -1,10 +1,10 @@
 import { evaluateGate, formatGateResult, type GateResult, parseDuration } from '@srekit/slo';
-import { many, missing, numberFlag, single } from '../cli/args.js';
+import { numberFlag, single } from '../cli/args.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { burn, percent, seconds, table } from '../cli/format.js';
 import type { Command, CommandContext } from './command.js';
 import { SOURCE_FLAGS, sourceFailure, sourceFrom } from './source.js';
-import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems, specFileArgs } from './specs.js';
 
 function gateTable(context: CommandContext, result: GateResult): string {
   const { style } = context;
@@ -80,14 +80,11 @@ export const gateCommand: Command = {
   ],
   async run(context) {
     const { args, io } = context;
-    const slosArgs = [...many(args, 'slos'), ...args.positionals];
-    if (slosArgs.length === 0) {
-      throw missing(
-        'gate',
-        '--slos <files…>',
-        'srekit gate --slos slos.yaml --results results.json',
-      );
-    }
+    const slosArgs = specFileArgs(
+      context,
+      'gate',
+      'srekit gate --slos slos.yaml --results results.json',
+    );
     const source = sourceFrom(context, 'gate');
     const minBudgetRemaining = numberFlag(
       single(args, 'min-budget-remaining', 'gate'),

@@ -1,14 +1,14 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { formatRuleProblem, RULES_ERROR_CODES, type RulesCompat } from '@srekit/slo';
-import { many, missing, single } from '../cli/args.js';
+import { missing, single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { displayPath, resolvePath } from '../cli/paths.js';
 import { allMixins } from '../mixins/index.js';
 import type { Command } from './command.js';
 import { isGeneratedDashboard, isGeneratedYaml, planGeneratedFiles } from './generated-files.js';
-import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems, specFileArgs } from './specs.js';
 
 /** What happened (or, with `--check`, would happen) to one generated file. */
 export type FileStatus = 'added' | 'changed' | 'unchanged' | 'removed';
@@ -86,9 +86,8 @@ export const generateCommand: Command = {
   ],
   async run(context) {
     const { args, io, style } = context;
-    const slosArgs = [...many(args, 'slos'), ...args.positionals];
     const example = 'srekit generate --slos slos.yaml --dashboards dashboards --alerts alerts';
-    if (slosArgs.length === 0) throw missing('generate', '--slos <files…>', example);
+    const slosArgs = specFileArgs(context, 'generate', example);
     const dashboardsArg = single(args, 'dashboards', 'generate');
     if (dashboardsArg === undefined) throw missing('generate', '--dashboards <dir>', example);
     const alertsArg = single(args, 'alerts', 'generate');

@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { buildReport, collectSloData, renderReportHtml, type SloReport } from '@srekit/slo';
-import { many, missing, single } from '../cli/args.js';
+import { single } from '../cli/args.js';
 import { CLI_DEFAULTS } from '../cli/defaults.js';
 import { CLI_ERROR_CODES, CliUsageError, EXIT_CODES } from '../cli/errors.js';
 import { displayPath, resolvePath } from '../cli/paths.js';
 import type { Command } from './command.js';
 import { SOURCE_FLAGS, sourceFailure, sourceFrom } from './source.js';
-import { failOnSpecErrors, readSpecs, reportSpecProblems } from './specs.js';
+import { failOnSpecErrors, readSpecs, reportSpecProblems, specFileArgs } from './specs.js';
 
 /** JSON form of a report: dates as ISO 8601, the rendered Markdown left out (it is the text output). */
 export function reportJson(report: SloReport): Record<string, unknown> {
@@ -51,14 +51,11 @@ export const reportCommand: Command = {
   ],
   async run(context) {
     const { args, io } = context;
-    const slosArgs = [...many(args, 'slos'), ...args.positionals];
-    if (slosArgs.length === 0) {
-      throw missing(
-        'report',
-        '--slos <files…>',
-        'srekit report --slos slos.yaml --prometheus http://localhost:9090',
-      );
-    }
+    const slosArgs = specFileArgs(
+      context,
+      'report',
+      'srekit report --slos slos.yaml --prometheus http://localhost:9090',
+    );
     const format = single(args, 'format', 'report') ?? CLI_DEFAULTS.reportFormat;
     if (format !== 'md' && format !== 'html') {
       throw new CliUsageError(

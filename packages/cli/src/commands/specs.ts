@@ -5,6 +5,7 @@ import {
   type SloSpec,
   type SpecProblem,
 } from '@srekit/slo';
+import { many, missing } from '../cli/args.js';
 import { EXIT_CODES } from '../cli/errors.js';
 import { displayPath, resolvePath } from '../cli/paths.js';
 import type { CommandContext } from './command.js';
@@ -45,6 +46,16 @@ export function problemJson(problem: SpecProblem): ProblemJson {
     message: problem.message,
     fix: problem.fix,
   };
+}
+
+/**
+ * The spec files a command was given (`--slos` values and positional arguments, in that order).
+ * @throws a usage error naming `--slos` and showing `example` when there are none.
+ */
+export function specFileArgs(context: CommandContext, command: string, example: string): string[] {
+  const files = [...many(context.args, 'slos'), ...context.args.positionals];
+  if (files.length === 0) throw missing(command, '--slos <files…>', example);
+  return files;
 }
 
 /**
