@@ -9,6 +9,7 @@ import type { ResolvedProxyOptions } from './options.js';
 import { PROXY_ERROR_CODES, sendSocketProblem } from './problem.js';
 import { endSpanWithError, endSpanWithStatus, startTrySpan } from './tracing.js';
 import type { ProxyPool } from './types.js';
+import { tlsConnectOptions } from './upstreams.js';
 
 /** What the upgrade handler borrows from the proxy. */
 export interface UpgradeDeps {
@@ -100,13 +101,7 @@ export function createUpgradeHandler(
       path,
       headers,
       agent: false,
-      ...(tls?.ca !== undefined ? { ca: tls.ca as string | Buffer | (string | Buffer)[] } : {}),
-      ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-      ...(tls?.key !== undefined ? { key: tls.key } : {}),
-      ...(tls?.servername !== undefined ? { servername: tls.servername } : {}),
-      ...(tls?.rejectUnauthorized !== undefined
-        ? { rejectUnauthorized: tls.rejectUnauthorized }
-        : {}),
+      ...tlsConnectOptions(tls),
     });
     let upstreamSocket: Duplex | undefined;
     let settled = false;

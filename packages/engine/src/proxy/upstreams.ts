@@ -70,14 +70,30 @@ export class Upstreams {
       bodyTimeout: s.bodyTimeoutMs,
       connect: {
         timeout: s.connectTimeoutMs,
-        ...(tls?.ca !== undefined ? { ca: tls.ca as string | Buffer | (string | Buffer)[] } : {}),
-        ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
-        ...(tls?.key !== undefined ? { key: tls.key } : {}),
-        ...(tls?.servername !== undefined ? { servername: tls.servername } : {}),
-        ...(tls?.rejectUnauthorized !== undefined
-          ? { rejectUnauthorized: tls.rejectUnauthorized }
-          : {}),
+        ...tlsConnectOptions(tls),
       },
     });
   }
+}
+
+/**
+ * The proxy's `tls` option as Node's TLS connect options (undici's `connect`, `https.request`):
+ * only the fields given, so Node's defaults hold for the rest.
+ */
+export function tlsConnectOptions(tls: ProxyTlsOptions | undefined): {
+  ca?: string | Buffer | (string | Buffer)[];
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+} {
+  return {
+    ...(tls?.ca !== undefined ? { ca: tls.ca as string | Buffer | (string | Buffer)[] } : {}),
+    ...(tls?.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls?.key !== undefined ? { key: tls.key } : {}),
+    ...(tls?.servername !== undefined ? { servername: tls.servername } : {}),
+    ...(tls?.rejectUnauthorized !== undefined
+      ? { rejectUnauthorized: tls.rejectUnauthorized }
+      : {}),
+  };
 }
