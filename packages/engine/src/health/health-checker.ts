@@ -3,6 +3,7 @@ import https from 'node:https';
 import { Listeners } from '@srekit/core';
 import { ENGINE_DEFAULTS } from '../defaults.js';
 import { invalidOption } from '../errors.js';
+import { reportListenerError } from '../listener-errors.js';
 import type { Clock, Disposable, Random } from '../types.js';
 import { jitteredInterval } from './jitter.js';
 
@@ -142,10 +143,7 @@ export class HealthChecker {
     this.#initialState = options.initialState ?? d.initialState;
     this.#random = options.random ?? Math.random;
     this.#clock = options.clock ?? (() => performance.now());
-    const onError =
-      options.onListenerError ??
-      ((error: unknown) =>
-        process.emitWarning(`A health-check listener threw: ${String(error)}`, 'SrekitWarning'));
+    const onError = options.onListenerError ?? reportListenerError;
     this.#stateChanges = new Listeners(onError);
     this.#checks = new Listeners(onError);
     this.#validate();
