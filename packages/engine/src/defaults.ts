@@ -118,6 +118,8 @@ export const STRATEGY_DEFAULTS = {
   activeRequestBias: 1,
   /** p2c-ewma: decay time τ of the peak EWMA, in ms (Finagle's default, 10 s). */
   decayTimeMs: 10_000,
+  /** p2c-ewma: the smallest latency sample (ms) a failed request counts as; 0 turns it off. */
+  failurePenaltyMs: 1_000,
   /** ring-hash: smallest ring, in entries (Envoy's `minimum_ring_size`). */
   minRingSize: 1_024,
   /** ring-hash: largest ring, in entries (Envoy's `maximum_ring_size`, 8 Mi). */

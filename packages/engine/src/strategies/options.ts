@@ -16,6 +16,12 @@ export interface StrategyOptions {
   readonly activeRequestBias?: number;
   /** p2c-ewma: decay time τ of the peak EWMA, in ms. Default 10 000 (Finagle's). */
   readonly decayTimeMs?: number;
+  /**
+   * p2c-ewma: the smallest latency sample a failed request counts as, in ms, so that a backend
+   * that fails fast does not look fast and draw the traffic. Default 1 000; 0 counts failures at
+   * their own latency (Finagle's behaviour).
+   */
+  readonly failurePenaltyMs?: number;
   /** ring-hash: smallest ring in entries. Default 1 024. */
   readonly minRingSize?: number;
   /** ring-hash: largest ring in entries. Default 8 388 608. */

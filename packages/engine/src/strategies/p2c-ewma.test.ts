@@ -25,8 +25,47 @@ describe('PeakEwmaStrategy', () => {
     ewma.onRequestEnd(b, 10, true, TAU);
     expect(ewma.costOf(b, TAU)).toBeCloseTo(100 / Math.E + 10 * (1 - 1 / Math.E), 9);
     // A higher one replaces it at once.
-    ewma.onRequestEnd(b, 500, false, TAU + 1);
+    ewma.onRequestEnd(b, 500, true, TAU + 1);
     expect(ewma.costOf(b, TAU + 1)).toBe(500);
+  });
+
+  it('counts a failure as at least failurePenaltyMs, and at its own latency when slower', () => {
+    const ewma = new PeakEwmaStrategy({ clock: () => 0 });
+    const [b] = backends(1) as [ReturnType<typeof backends>[number]];
+    ewma.update([b]);
+    ewma.onRequestEnd(b, 2, true, 0);
+    expect(ewma.costOf(b, 0)).toBe(2);
+    ewma.onRequestEnd(b, 2, false, 0);
+    expect(ewma.costOf(b, 0)).toBe(STRATEGY_DEFAULTS.failurePenaltyMs);
+    ewma.onRequestEnd(b, 3_000, false, 0);
+    expect(ewma.costOf(b, 0)).toBe(3_000);
+
+    const plain = new PeakEwmaStrategy({ clock: () => 0, failurePenaltyMs: 0 });
+    plain.update([b]);
+    plain.onRequestEnd(b, 2, false, 0);
+    expect(plain.costOf(b, 0)).toBe(2);
+    expect(() => new PeakEwmaStrategy({ failurePenaltyMs: -1 })).toThrow(/failurePenaltyMs/);
+  });
+
+  it('moves the traffic off a backend that fails fast, which draws it without the penalty', () => {
+    // b1 answers in 1 ms but fails one request in five; b0 and b2 answer in 5 ms.
+    const run = (failurePenaltyMs?: number) => {
+      const failures = seededRandom(11);
+      const ewma = new PeakEwmaStrategy({
+        random: seededRandom(7),
+        clock: () => 0,
+        ...(failurePenaltyMs !== undefined ? { failurePenaltyMs } : {}),
+      });
+      const picks = simulate(ewma, backends(3), {
+        durationMs: 20_000,
+        intervalMs: 10,
+        latencyOf: (b) => (b.id === 'b1' ? 1 : 5),
+        failed: (b) => b.id === 'b1' && failures() < 0.2,
+      });
+      return shareOf(picks, 'b1', 5_000);
+    };
+    expect(run(0)).toBeGreaterThan(0.6);
+    expect(run()).toBeLessThan(0.1);
   });
 
   it('converges to a steady round-trip time', () => {

@@ -31,7 +31,9 @@ interface EwmaState {
  * `cost × (activeRequests + 1)`, and power of two choices picks the lower load of two distinct
  * random backends. O(1) per pick: one random number, no clock read, no `exp` (see `rank`).
  *
- * Samples come from `onRequestEnd` (successes and failures alike, as Finagle); pending requests
+ * Samples come from `onRequestEnd`; a failure counts as at least `failurePenaltyMs` (default
+ * 1 000 ms), so a backend that answers errors quickly does not win every comparison (Finagle
+ * samples failures at their own latency, and a fast-failing host draws the traffic). Pending requests
  * are the pool's `activeRequests`. A backend's cost survives `update()` while it stays in the set.
  *
  * @example
@@ -47,19 +49,23 @@ export class PeakEwmaStrategy implements Strategy {
   private readonly random: Random;
   private readonly clock: Clock;
   private readonly tauMs: number;
+  private readonly failurePenaltyMs: number;
   private backends: readonly BackendView[] = [];
   private states: EwmaState[] = [];
   private byId = new Map<string, EwmaState>();
 
   /**
    * @param options `random` (default `Math.random`), `clock` (default `performance.now`; read
-   *   only by `costOf()` without a time, picks need none), `decayTimeMs` τ (default 10 000, > 0).
+   *   only by `costOf()` without a time, picks need none), `decayTimeMs` τ (default 10 000, > 0),
+   *   `failurePenaltyMs` (default 1 000, ≥ 0).
    */
   constructor(options: StrategyOptions = {}) {
     checkNumber('decayTimeMs', options.decayTimeMs, (v) => v > 0, 'a number of ms > 0');
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? defaultClock;
     this.tauMs = options.decayTimeMs ?? STRATEGY_DEFAULTS.decayTimeMs;
+    checkNumber('failurePenaltyMs', options.failurePenaltyMs, (v) => v >= 0, 'a number of ms ≥ 0');
+    this.failurePenaltyMs = options.failurePenaltyMs ?? STRATEGY_DEFAULTS.failurePenaltyMs;
   }
 
   /** Replaces the eligible backends, keeping the cost of those that stay. O(n). */
@@ -99,15 +105,16 @@ export class PeakEwmaStrategy implements Strategy {
   }
 
   /** Records a round-trip time sample of `latencyMs` for `backend` at clock time `at`. */
-  onRequestEnd(backend: BackendView, latencyMs: number, _ok: boolean, at: number): void {
+  onRequestEnd(backend: BackendView, latencyMs: number, ok: boolean, at: number): void {
     const state = this.byId.get(backend.id);
     if (state === undefined || !(latencyMs >= 0)) return;
+    const sample = ok || latencyMs >= this.failurePenaltyMs ? latencyMs : this.failurePenaltyMs;
     const elapsed = at - state.stamp;
     const w = elapsed > 0 ? Math.exp(-elapsed / this.tauMs) : 1;
     // `current` is the cost as picks saw it (decayed toward zero since the last sample); a higher
     // sample replaces it, a lower one adds the EWMA step `rtt·(1 − w)` (steady state: rtt).
     const current = state.cost * w;
-    state.cost = latencyMs > current ? latencyMs : current + latencyMs * (1 - w);
+    state.cost = sample > current ? sample : current + sample * (1 - w);
     state.stamp = Math.max(at, state.stamp);
     state.rank = Math.log(state.cost) + state.stamp / this.tauMs;
   }

@@ -50,6 +50,8 @@ export function simulate(
     intervalMs?: number;
     perTick?: number;
     latencyOf: (backend: BackendView, now: number) => number;
+    /** Whether the request picked at `now` fails (reported with `ok` false). Default never. */
+    failed?: (backend: BackendView, now: number) => boolean;
     clock?: { now: number };
   },
 ): { id: string; at: number }[] {
@@ -57,17 +59,17 @@ export function simulate(
   const intervalMs = options.intervalMs ?? 1;
   const perTick = options.perTick ?? 1;
   const clock = options.clock ?? { now: 0 };
-  const inFlight: { backend: BackendView; start: number; end: number }[] = [];
+  const inFlight: { backend: BackendView; start: number; end: number; ok: boolean }[] = [];
   const picks: { id: string; at: number }[] = [];
   strategy.update(set);
   for (let now = 0; now < durationMs; now += intervalMs) {
     clock.now = now;
     for (let k = inFlight.length - 1; k >= 0; k--) {
-      const r = inFlight[k] as { backend: BackendView; start: number; end: number };
+      const r = inFlight[k] as (typeof inFlight)[number];
       if (r.end > now) continue;
       inFlight.splice(k, 1);
       r.backend.activeRequests--;
-      strategy.onRequestEnd?.(r.backend, r.end - r.start, true, now);
+      strategy.onRequestEnd?.(r.backend, r.end - r.start, r.ok, now);
     }
     for (let k = 0; k < perTick; k++) {
       const backend = strategy.pick();
@@ -75,7 +77,12 @@ export function simulate(
       picks.push({ id: backend.id, at: now });
       backend.activeRequests++;
       strategy.onRequestStart?.(backend, now);
-      inFlight.push({ backend, start: now, end: now + latencyOf(backend, now) });
+      inFlight.push({
+        backend,
+        start: now,
+        end: now + latencyOf(backend, now),
+        ok: !(options.failed?.(backend, now) ?? false),
+      });
     }
   }
   return picks;
