@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Started by the fleet launcher: its IPC channel closes when the launcher dies (even SIGKILLed).
+  if (process.connected) process.once('disconnect', () => stopping || stop());
   process.stdout.write(`listening ${new URL(instance.url).port}\n`);
 }
 

@@ -139,6 +139,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Started by the fleet launcher: its IPC channel closes when the launcher dies (even SIGKILLed).
+  if (process.connected) process.once('disconnect', stop);
   process.stdout.write(`listening ${new URL(service.url).port}\n`);
 }
 

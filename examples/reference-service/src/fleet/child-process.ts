@@ -55,7 +55,9 @@ export function startChild(options: ChildOptions): Promise<FleetChild> {
   const { id, script, env, host, startTimeoutMs = 20_000, output = 'ignore' } = options;
   const child: ChildProcess = spawn(process.execPath, [script], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The IPC channel is the child's lifeline: it closes when this process dies, even by SIGKILL,
+    // and the programs stop on its `disconnect` instead of living on as orphans.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   track(child);
   let log: WriteStream | undefined;

@@ -11,8 +11,8 @@ export function loginHelp(seed: string | undefined): {
     totpSecret: secretOf,
     text: (baseUrl) => `Log in (development demo users; passwords and TOTP secrets are NOT secret):
 ${ROLES.map((role) => `  ${role.padEnd(9)} password ${demoPassword(role).padEnd(22)} TOTP secret ${secretOf(role)}`).join('\n')}
-  a code:   node -e "import('@srekit/security').then(s=>console.log(s.generateTotp(process.argv[1],{time:Date.now()})))" <secret>
-  login:    curl -s ${baseUrl}/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${demoPassword('admin')}","code":"<code>"}'
+  a code:   node examples/reference-service/dist/fleet/demo-code.js admin
+  login:    curl -s ${baseUrl}/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${demoPassword('admin')}","code":"'$(node examples/reference-service/dist/fleet/demo-code.js admin)'"}'
   a fault:  curl -s ${baseUrl}/api/admin/faults -H "authorization: Bearer <accessToken>" -H 'content-type: application/json' -d '{"route":"*","errorRatio":0.2,"latencyMs":0}'
             (the proxy sends it to one instance; use an instance URL above to pick which)`,
   };

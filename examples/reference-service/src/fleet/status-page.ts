@@ -12,6 +12,7 @@ const num = (value: number | undefined, digits = 2) =>
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined) return 'not burning';
+  if (seconds <= 0) return 'exhausted';
   if (seconds < 120) return `${Math.round(seconds)} s`;
   if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
   if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`;
@@ -20,7 +21,7 @@ function duration(seconds: number | undefined): string {
 
 /** A small SVG line chart of one window's burn rate history, with a text alternative. */
 export function sparkline(points: readonly number[], label: string): string {
-  const width = 120;
+  const width = 90;
   const height = 28;
   const max = Math.max(1, ...points);
   const step = points.length > 1 ? width / (points.length - 1) : width;
@@ -59,15 +60,16 @@ function backendRow(b: FleetBackend): string {
 export function renderStatusBody(status: FleetStatus): string {
   const s = status.security;
   return `<p class="meta">Updated <time datetime="${escapeHtml(status.generatedAt)}">${escapeHtml(status.generatedAt)}</time> · pool <strong>${escapeHtml(status.pool.name)}</strong> (${escapeHtml(status.pool.strategy)}): ${status.pool.eligible} of ${status.pool.total} backends eligible${status.pool.panic ? ' · <strong class="hot">panic mode</strong>' : ''}</p>
-<section aria-labelledby="slos-heading"><h2 id="slos-heading">Service level objectives</h2>${status.slos.length === 0 ? '<p>No SLO status yet.</p>' : status.slos.map(sloSection).join('')}</section>
+<section aria-labelledby="slos-heading"><h2 id="slos-heading">Service level objectives</h2>${status.slos.length === 0 ? '<p>No SLO status yet.</p>' : `<div class="slos">${status.slos.map(sloSection).join('')}</div>`}</section>
 <section aria-labelledby="backends-heading"><h2 id="backends-heading">Backends</h2><table><caption>Backends of the proxy's pool (rates over the last sample)</caption><thead><tr><th scope="col">Backend</th><th scope="col">State</th><th scope="col">Health check</th><th scope="col">Circuit</th><th scope="col">Requests/s</th><th scope="col">Error ratio</th><th scope="col">p99</th><th scope="col">In flight</th><th scope="col">Status reachable</th><th scope="col">Faults</th></tr></thead><tbody>${status.backends.map(backendRow).join('')}</tbody></table></section>
 <section aria-labelledby="security-heading"><h2 id="security-heading">Security events</h2><dl><dt>Audit events</dt><dd>${s.auditEvents}</dd><dt>Rate-limited requests</dt><dd>${s.rateLimited}</dd><dt>Failed logins</dt><dd>${s.loginFailures}</dd><dt>Lockouts</dt><dd>${s.lockouts}</dd></dl></section>
 <section aria-labelledby="links-heading"><h2 id="links-heading">Links</h2><ul><li><a href="${escapeHtml(status.links.metrics)}">Proxy metrics</a></li><li><a href="/status.json">Fleet status (JSON)</a></li>${status.links.instanceMetrics.map((u, i) => `<li><a href="${escapeHtml(u)}">Instance ${i + 1} metrics</a></li>`).join('')}</ul></section>`;
 }
 
-const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1a1a1a;background:#fff}
+const CSS = `body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:84rem;padding:1rem;color:#1a1a1a;background:#fff}
 h1{font-size:1.5rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #767676}h3{font-size:1.1rem}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #767676;padding:.2rem .5rem;text-align:left}caption{text-align:left;font-style:italic}
+.slos{display:grid;grid-template-columns:repeat(auto-fit,minmax(25rem,1fr));gap:0 1.5rem}.slos td{white-space:nowrap}.slos th,.slos td{padding:.15rem .35rem}
 dl{display:grid;grid-template-columns:max-content auto;gap:.1rem 1rem}dd{margin:0;font-weight:600}
 .hot,.firing strong,.state-ejected,.state-unhealthy{color:#a00000}.state-draining{color:#7a4a00}.state-healthy{color:#0a5c0a}
 .badge{font-size:.8rem;padding:0 .4rem;border-radius:.3rem;background:#a00000;color:#fff}
