@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
 import type { FleetStatus } from '../src/fleet/fleet-status.js';
 import { loginHelp } from '../src/fleet/login-help.js';
+import { call, login } from './support/api.js';
 
 const SLO_IDS = ['orders-api-availability', 'orders-api-latency', 'orders-login-availability'];
 
@@ -190,6 +191,57 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
     await load;
     expect(sent).toBeGreaterThan(40);
     expect(failures).toEqual([]);
+  });
+
+  it('sets and clears a fault on every instance through POST/DELETE /fleet/faults, for admins only', async () => {
+    const fault = { route: '/api/catalog', errorRatio: 1, latencyMs: 0 };
+    const viewer = await login(fleet.url, 'viewer');
+    const refused = await call(fleet.url, 'POST', '/fleet/faults', {
+      token: viewer.accessToken,
+      body: fault,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.instances).toHaveLength(3);
+    expect((await call(fleet.url, 'POST', '/fleet/faults', { body: fault })).status).toBe(401);
+
+    const { accessToken } = await login(fleet.url, 'admin');
+    const bad = await call(fleet.url, 'POST', '/fleet/faults', {
+      token: accessToken,
+      body: { route: '*', errorRatio: 2 },
+    });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.detail)).toContain('answered 400');
+
+    const set = await call(fleet.url, 'POST', '/fleet/faults', { token: accessToken, body: fault });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    for (const instance of fleet.instances) {
+      const direct = await fetch(`${instance.url}/api/catalog`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await direct.arrayBuffer();
+      expect(direct.status).toBe(500);
+    }
+    const cleared = await call(fleet.url, 'DELETE', '/fleet/faults', { token: accessToken });
+    expect(cleared.status).toBe(200);
+    for (const instance of fleet.instances) {
+      const direct = await fetch(`${instance.url}/api/catalog`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await direct.arrayBuffer();
+      expect(direct.status).toBe(200);
+    }
+
+    const big = await fetch(`${fleet.url}/fleet/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ route: 'x'.repeat(20_000) }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(big.status).toBe(413);
+    expect(big.headers.get('content-type')).toMatch(/problem\+json/);
+    expect(await big.text()).not.toMatch(/at .*\.js:\d+/);
+    const wrongMethod = await call(fleet.url, 'GET', '/fleet/faults');
+    expect(wrongMethod.status).toBe(405);
   });
 
   it('stops every child process on close', async () => {

@@ -60,6 +60,52 @@ export interface FleetProxy {
   close(): Promise<void>;
 }
 
+/** One instance's answer to a fleet-wide fault request. */
+interface FaultAnswer {
+  readonly instance: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/**
+ * Sends an admin's `POST`/`DELETE /api/admin/faults` to every instance (the admin API is per
+ * instance), with the caller's `Authorization`: each instance checks the token and the body.
+ */
+async function faultsOnEveryInstance(
+  backends: readonly { readonly id: string; readonly url: string }[],
+  request: { method: string; authorization?: string; contentType?: string; body?: string },
+): Promise<FaultAnswer[]> {
+  return Promise.all(
+    backends.map(async (b): Promise<FaultAnswer> => {
+      try {
+        const res = await fetch(`${b.url}/api/admin/faults`, {
+          method: request.method,
+          headers: {
+            ...(request.authorization ? { authorization: request.authorization } : {}),
+            ...(request.contentType ? { 'content-type': request.contentType } : {}),
+          },
+          ...(request.body !== undefined ? { body: request.body } : {}),
+          signal: AbortSignal.timeout(3_000),
+        });
+        const text = await res.text();
+        let body: unknown = {};
+        try {
+          body = text === '' ? {} : JSON.parse(text);
+        } catch {
+          body = { detail: text.slice(0, 500) };
+        }
+        return { instance: b.id, status: res.status, body };
+      } catch (error) {
+        return {
+          instance: b.id,
+          status: 502,
+          body: { title: 'Instance unreachable', detail: (error as Error).message },
+        };
+      }
+    }),
+  );
+}
+
 async function fetchStatus(url: string, timeoutMs: number): Promise<InstanceStatus | undefined> {
   try {
     const res = await fetch(`${url}/status.json`, { signal: AbortSignal.timeout(timeoutMs) });
@@ -170,6 +216,39 @@ export async function startFleetProxy(
     res.set('cache-control', 'no-store').json(await current());
   });
   app.get('/', (_req, res) => res.redirect(302, '/status'));
+  // Fleet-wide faults for demos: the same admin API as an instance's, fanned out to all of them.
+  app.all('/fleet/faults', express.text({ type: () => true, limit: '16kb' }), async (req, res) => {
+    if (req.method !== 'POST' && req.method !== 'DELETE') {
+      res.set('allow', 'POST, DELETE').status(405).type('application/problem+json').json({
+        type: 'about:blank',
+        title: 'Method Not Allowed',
+        status: 405,
+        detail: 'POST /fleet/faults sets a fault on every instance; DELETE clears them.',
+      });
+      return;
+    }
+    const answers = await faultsOnEveryInstance(backends, {
+      method: req.method,
+      ...(req.get('authorization') ? { authorization: req.get('authorization') } : {}),
+      ...(req.get('content-type') ? { contentType: req.get('content-type') } : {}),
+      ...(req.method === 'POST' && typeof req.body === 'string' ? { body: req.body } : {}),
+    });
+    const failed = answers.find((a) => a.status < 200 || a.status >= 300);
+    if (failed === undefined) {
+      res.status(200).json({ instances: answers });
+      return;
+    }
+    res
+      .status(failed.status)
+      .type('application/problem+json')
+      .json({
+        type: 'about:blank',
+        title: 'The faults were not changed on every instance',
+        status: failed.status,
+        detail: `${failed.instance} answered ${failed.status}; each instance's answer is in "instances".`,
+        instances: answers,
+      });
+  });
   app.get('/status', async (_req, res) => {
     res
       .set('cache-control', 'no-store')
@@ -177,6 +256,8 @@ export async function startFleetProxy(
       .send(renderStatusPage(await current()));
   });
   app.use(proxy);
+  // Problem bodies for the proxy's own routes (a fault body over the limit, …), never a stack.
+  app.use(telemetry.errorHandler());
 
   let server: Server;
   try {

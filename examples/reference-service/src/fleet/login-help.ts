@@ -13,7 +13,7 @@ export function loginHelp(seed: string | undefined): {
 ${ROLES.map((role) => `  ${role.padEnd(9)} password ${demoPassword(role).padEnd(22)} TOTP secret ${secretOf(role)}`).join('\n')}
   a code:   node examples/reference-service/dist/fleet/demo-code.js admin
   login:    curl -s ${baseUrl}/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${demoPassword('admin')}","code":"'$(node examples/reference-service/dist/fleet/demo-code.js admin)'"}'
-  a fault:  curl -s ${baseUrl}/api/admin/faults -H "authorization: Bearer <accessToken>" -H 'content-type: application/json' -d '{"route":"*","errorRatio":0.2,"latencyMs":0}'
-            (the proxy sends it to one instance; use an instance URL above to pick which)`,
+  a fault:  curl -s ${baseUrl}/fleet/faults -H "authorization: Bearer <accessToken>" -H 'content-type: application/json' -d '{"route":"*","errorRatio":0.2,"latencyMs":0}'
+            (every instance; DELETE clears; POST <instance URL>/api/admin/faults sets one instance's)`,
   };
 }
