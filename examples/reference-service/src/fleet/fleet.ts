@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Pool } from '@srekit/engine';
 import { type ChildOptions, type FleetChild, startChild } from './child-process.js';
-import { generateFleetKeys } from './dev-keys.js';
+import { type FleetKeys, generateFleetKeys } from './dev-keys.js';
 import { FLEET_PROXY_DEFAULTS, type LogLevel, startFleetProxy } from './fleet-proxy.js';
 import type { FleetStatus } from './fleet-status.js';
 import { startTraffic, type TrafficGenerator } from './traffic.js';
@@ -38,6 +38,11 @@ export interface FleetOptions {
   readonly demoTotpSecret?: (username: string) => string;
   readonly instanceScript?: string;
   readonly inventoryScript?: string;
+  /**
+   * The JWT key pair every instance signs and verifies with. Default a development pair generated
+   * at start (`generateFleetKeys()`); tests pass their own to forge tokens with the fleet's key.
+   */
+  readonly keys?: FleetKeys;
   /** Extra environment for every child (merged over this process's environment). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Directory of the children's log files. Default a new directory under the OS temp dir. */
@@ -128,7 +133,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       }),
       children,
     );
-    const keys = generateFleetKeys();
+    const keys = options.keys ?? generateFleetKeys();
     const instanceOptions = new Map<string, ChildOptions>();
     const instances = await startAll(
       Array.from({ length: size }, (_, i) => {
