@@ -88,7 +88,7 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
     expect(login?.windows[0]?.total).toBeGreaterThan(0);
   });
 
-  it('loses no idempotent request when an instance dies under load, and shows it ejected', async () => {
+  it('loses no idempotent request when an instance dies under load, and shows it out of rotation', async () => {
     const victim = fleet.instances[1];
     if (!victim) throw new Error('no second instance');
     const total = 400;
@@ -123,13 +123,16 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
       await new Promise((r) => setTimeout(r, 200));
       status = await fleet.sample();
     }
+    // Out of rotation by whichever sees it first: outlier detection (consecutive connection
+    // failures: `ejected`) or the active health check (`unhealthy`). p2c-ewma moves the traffic
+    // off after the first failure, so which one wins depends on timing.
     const row = status.backends.find((b) => b.id === victim.id);
-    expect(row?.state).toBe('ejected');
+    expect(['ejected', 'unhealthy']).toContain(row?.state);
     expect(row?.reachable).toBe(false);
     const html = await (
       await fetch(fleet.statusUrl, { signal: AbortSignal.timeout(5_000) })
     ).text();
-    expect(html).toContain('<td class="state-ejected">ejected</td>');
+    expect(html).toMatch(/<td class="state-(ejected|unhealthy)">(ejected|unhealthy)<\/td>/);
     const metrics = await (
       await fetch(fleet.metricsUrl, { signal: AbortSignal.timeout(5_000) })
     ).text();

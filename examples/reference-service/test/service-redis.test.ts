@@ -73,6 +73,33 @@ describe.skipIf(!redisServerBin)('a fleet sharing Redis', () => {
     expect(reused.body.reason).toBe('reused');
   });
 
+  it('places an order on one instance and reads, lists and cancels it on the other', async () => {
+    const [a, b] = instances.map((i) => i.url) as [string, string];
+    const { status, body } = await call(a, 'POST', '/auth/login', {
+      body: {
+        username: 'operator',
+        password: demoPassword('operator'),
+        code: generateTotp(demoTotpSecret('operator')),
+      },
+    });
+    expect(status).toBe(200);
+    const token = body.accessToken as string;
+    const placed = await call(a, 'POST', '/api/orders', {
+      token,
+      body: { items: [{ sku: 'SKU-1001', quantity: 1 }] },
+    });
+    expect(placed.status).toBe(201);
+    const id = placed.body.id as string;
+    const read = await call(b, 'GET', `/api/orders/${id}`, { token });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(placed.body);
+    const listed = await call(b, 'GET', '/api/orders', { token });
+    expect((listed.body.orders as { id: string }[]).map((o) => o.id)).toContain(id);
+    const cancelled = await call(b, 'PATCH', `/api/orders/${id}/cancel`, { token });
+    expect(cancelled.status).toBe(200);
+    expect((await call(a, 'GET', `/api/orders/${id}`, { token })).body.status).toBe('cancelled');
+  });
+
   it('throttles failed logins of one account across instances', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {

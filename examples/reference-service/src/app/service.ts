@@ -34,6 +34,7 @@ import { InventoryClient } from './inventory-client.js';
 import { DEV_KEY_WARNING, resolveSigningKey } from './jwt-keys.js';
 import { MemoryOrderRepository, type OrderRepository } from './order-repository.js';
 import { orderRoutes } from './order-routes.js';
+import { RedisOrderRepository } from './redis-order-repository.js';
 import { SecurityCounters } from './security-counters.js';
 
 /** The SLO spec files the tracker reads (the same ones `srekit generate` turns into rules). */
@@ -165,7 +166,8 @@ export async function createService(
   });
   const faults = new FaultInjector();
   const inventory = new InventoryClient(config.inventoryUrls, { registry });
-  const orders = new MemoryOrderRepository();
+  // With Redis the fleet shares its orders; in memory each instance keeps its own.
+  const orders = redis ? new RedisOrderRepository(redis) : new MemoryOrderRepository();
 
   const app = express();
   app.disable('x-powered-by');
