@@ -5,6 +5,7 @@
  * test-results/ as an artifact.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateTotp } from '@srekit/security';
@@ -17,6 +18,7 @@ import { loginHelp } from '../src/fleet/login-help.js';
 import { call } from './support/api.js';
 
 const chromiumBin = requireBinary('chromium');
+const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ARTIFACTS = join(import.meta.dirname, '..', 'test-results');
 
 // Headless flags for this kind of machine: no sandbox as root, and no background traffic to
@@ -121,4 +123,58 @@ describe.skipIf(!chromiumBin)('the status page in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'status-page.png'), fullPage: true });
     expect(existsSync(join(ARTIFACTS, 'status-page.png'))).toBe(true);
   }, 60_000);
+
+  it("passes axe-core's WCAG 2 A and AA rules (names, contrast, headings, tables), live and firing", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    await page.goto(fleet.statusUrl);
+    // One live update first, so the check sees the script's rendering, not only the server's.
+    await page.getByText('Live: updates every 2 seconds.').waitFor({ timeout: 10_000 });
+    await page.addScriptTag({ path: AXE_SCRIPT });
+    const result = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<unknown> } }).axe;
+      return (await axe.run({
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      })) as {
+        violations: { id: string; help: string; nodes: { target: string[] }[] }[];
+        passes: { id: string }[];
+      };
+    });
+    const violations = result.violations.map(
+      (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
+    expect(violations).toEqual([]);
+    // The rules that matter here ran and passed (not merely found nothing to look at).
+    const passed = new Set(result.passes.map((p) => p.id));
+    for (const rule of [
+      'color-contrast',
+      'document-title',
+      'html-has-lang',
+      'th-has-data-cells',
+      'svg-img-alt',
+    ]) {
+      expect(passed, rule).toContain(rule);
+    }
+    await page.close();
+  }, 30_000);
+
+  it('reads as a static snapshot with JavaScript off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await context.newPage();
+      await page.goto(fleet.statusUrl);
+      expect(await page.locator('#live-note').textContent()).toContain('Snapshot');
+      for (const id of [
+        'orders-api-availability',
+        'orders-api-latency',
+        'orders-login-availability',
+      ]) {
+        expect(await page.getByRole('heading', { name: id }).count()).toBe(1);
+      }
+      for (const instance of fleet.instances) {
+        expect(await page.getByRole('rowheader', { name: instance.id }).count()).toBe(1);
+      }
+    } finally {
+      await context.close();
+    }
+  });
 });
