@@ -49,12 +49,44 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/consumers/fixtures/**', '**/node_modules/**'],
+          exclude: [
+            'tests/consumers/fixtures/**',
+            'tests/reliability/**',
+            'tests/soak/**',
+            '**/node_modules/**',
+          ],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
       }),
+      // Property tests, fuzzing and chaos: bounded in `npm test`, bigger with
+      // SREKIT_RELIABILITY=full (`npm run test:reliability`).
+      defineProject({
+        ...resolveFromSource,
+        test: {
+          name: 'reliability',
+          include: ['tests/reliability/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      }),
+      // The soak runs alone, after everything else (scripts/run.mjs), for SREKIT_SOAK_SECONDS.
+      ...(process.env.SREKIT_SOAK_SECONDS
+        ? [
+            defineProject({
+              ...resolveFromSource,
+              test: {
+                name: 'soak',
+                include: ['tests/soak/**/*.test.ts'],
+                environment: 'node',
+                testTimeout: 30 * 60_000,
+                hookTimeout: 60_000,
+              },
+            }),
+          ]
+        : []),
     ],
   },
 });

@@ -23,6 +23,15 @@ const PLANS = {
   typecheck: [],
   bench: ['task:build'],
   generate: ['task:build'],
+  reliability: ['task:build'],
+};
+
+/**
+ * Steps run after the final task, only when it ran unfiltered (`npm test` with no arguments): the
+ * soak needs the machine to itself, so it comes after every other test.
+ */
+const AFTER = {
+  test: ['task:soak'],
 };
 
 const [task, ...rest] = process.argv.slice(2);
@@ -58,6 +67,12 @@ for (const step of PLANS[task]) {
 }
 header(`${task}…`);
 await run([...pnpm.cmd, 'run', '--silent', `task:${task}`, ...extraArgs]);
+if (extraArgs.length === 0) {
+  for (const step of AFTER[task] ?? []) {
+    header(`${step.slice('task:'.length)}…`);
+    await run([...pnpm.cmd, 'run', '--silent', step]);
+  }
+}
 
 /** Prints a short step header. */
 function header(text) {
