@@ -6,7 +6,7 @@
 // Variants are interleaved (A B C D E, A B C D E, ...) so slow drift of the machine hits all of
 // them alike; the report uses medians over rounds.
 //
-//   node bench/core-overhead/run.mjs                    # 3 rounds x 10 s, writes BENCHMARKS.md
+//   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 6 s), writes BENCHMARKS.md
 //   node bench/core-overhead/run.mjs --quick            # 1 round x 3 s, prints only
 //   node bench/core-overhead/run.mjs --duration 5 --rounds 5
 //   node bench/core-overhead/run.mjs --variants bare,otel-auto
@@ -34,6 +34,7 @@ import {
   writeJson,
   wrkVersion,
 } from '../lib/report.mjs';
+import { AUTHORIZATION } from './stack-token.mjs';
 import { selectVariants, TARGETS, VARIANTS } from './variants.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,9 +44,9 @@ const PATH = '/users/42';
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  duration: 10,
+  duration: 6,
   rounds: 3,
-  warmup: 3,
+  warmup: 2,
   variants: VARIANTS.map((v) => v.name).join(','),
   write: false,
   noWrite: false,
@@ -180,12 +181,13 @@ export function parseWrk(out) {
   };
 }
 
-function runWrk(port, seconds) {
+function runWrk(port, seconds, variant) {
   const [cmd, args] = pin(0, 'wrk', [
     '-t1',
     `-c${CONNECTIONS}`,
     `-d${seconds}s`,
     '--latency',
+    ...(variant.authorization ? ['-H', `Authorization: ${AUTHORIZATION}`] : []),
     `http://127.0.0.1:${port}${PATH}`,
   ]);
   return new Promise((resolve, reject) => {
@@ -230,15 +232,16 @@ async function measure(variant) {
   try {
     const res = await fetch(`http://127.0.0.1:${server.port}${PATH}`, {
       signal: AbortSignal.timeout(5_000),
+      headers: variant.authorization ? { authorization: AUTHORIZATION } : {},
     });
     const body = await res.text();
     if (res.status !== 200 || body !== '{"id":"42"}') {
       throw new Error(`${variant.name}: GET ${PATH} answered ${res.status} ${body}`);
     }
-    const warm = await runWrk(server.port, opts.warmup);
+    const warm = await runWrk(server.port, opts.warmup, variant);
     const cpu0 = cpuSeconds(server.child.pid);
     const core0 = cpuTimes(1);
-    const run = await runWrk(server.port, opts.duration);
+    const run = await runWrk(server.port, opts.duration, variant);
     const cpu1 = cpuSeconds(server.child.pid);
     const core1 = cpuTimes(1);
     const stats = await stopServer(server);

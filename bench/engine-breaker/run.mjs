@@ -58,7 +58,7 @@ const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   records: 10_000_000,
   calls: 1_000_000,
-  repeats: 7,
+  repeats: 5,
   write: false,
   noWrite: false,
 });

@@ -104,9 +104,9 @@ const SATURATED_PCT = 90;
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   rounds: 3,
-  duration: 10,
-  warmup: 3,
-  latencyDuration: 8,
+  duration: 5,
+  warmup: 2,
+  latencyDuration: 5,
   calibrate: 2,
   subjects: SUBJECTS.map((s) => s.name).join(','),
   write: false,
@@ -260,7 +260,7 @@ const quietWaits = [];
 async function startSubject(subject) {
   // A quick run only samples (it has to stay under a minute); a full run waits up to 10 s.
   quietWaits.push(
-    await waitForQuiet(opts.quick ? { sampleMs: 200, maxWaitMs: 0 } : { maxWaitMs: 10_000 }),
+    await waitForQuiet(opts.quick ? { sampleMs: 200, maxWaitMs: 0 } : { maxWaitMs: 5_000 }),
   );
   if (subject.name === 'direct') return { url: upstream.url };
   const server = await startServer(subject.name, 1, upstream.port);

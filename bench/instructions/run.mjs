@@ -26,7 +26,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectVariants, TARGETS, VARIANTS } from '../core-overhead/variants.mjs';
+import { INSTRUCTION_VARIANTS, selectVariants, TARGETS } from '../core-overhead/variants.mjs';
 import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
   benchmarksMd,
@@ -51,9 +51,9 @@ const PARALLEL = 2;
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  warmup: 500,
-  requests: 1000,
-  variants: VARIANTS.map((v) => v.name).join(','),
+  warmup: 300,
+  requests: 600,
+  variants: INSTRUCTION_VARIANTS.map((v) => v.name).join(','),
   write: false,
   noWrite: false,
 });

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withFigures } from './charts.mjs';
 
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = join(benchDir, '..');
@@ -68,11 +69,15 @@ export function writeJson(name, data) {
   return file;
 }
 
-/** Replace the text between `<!-- id:start -->` and `<!-- id:end -->` in BENCHMARKS.md. */
+/**
+ * Replace the text between `<!-- id:start -->` and `<!-- id:end -->` in BENCHMARKS.md. The
+ * section gets, under its heading, the uniform run / machine / date / peers line and its SVG
+ * charts, both built from bench/results/<id>.json (see charts.mjs), so write the JSON first.
+ */
 export function replaceSection(id, body) {
   const start = `<!-- ${id}:start -->`;
   const end = `<!-- ${id}:end -->`;
-  const block = `${start}\n${body.trim()}\n${end}`;
+  const block = `${start}\n${withFigures(id, body)}\n${end}`;
   let text = existsSync(benchmarksMd) ? readFileSync(benchmarksMd, 'utf8') : '# Benchmarks\n';
   const i = text.indexOf(start);
   const j = text.indexOf(end);
@@ -83,6 +88,17 @@ export function replaceSection(id, body) {
   }
   writeFileSync(benchmarksMd, text);
   return benchmarksMd;
+}
+
+/** The current body of a section of BENCHMARKS.md, or null when it has none. */
+export function readSection(id) {
+  if (!existsSync(benchmarksMd)) return null;
+  const text = readFileSync(benchmarksMd, 'utf8');
+  const start = `<!-- ${id}:start -->`;
+  const end = `<!-- ${id}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  return i !== -1 && j > i ? text.slice(i + start.length, j) : null;
 }
 
 export function markdownTable(header, rows) {

@@ -29,7 +29,7 @@ import {
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  runs: 11,
+  runs: 7,
   write: false,
   noWrite: false,
 });

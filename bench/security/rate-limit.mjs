@@ -37,7 +37,7 @@ const LABEL = { srekit: 'srekit `rateLimit()`', erl: 'bare express-rate-limit 8'
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  rounds: 5,
+  rounds: 3,
   write: false,
   noWrite: false,
 });

@@ -33,7 +33,7 @@ const TARGET = { slos: 1_000, maxGenerateMs: 2_000 };
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  runs: 5,
+  runs: 3,
   slos: TARGET.slos,
   write: false,
   noWrite: false,

@@ -51,7 +51,7 @@ const TIMED = [
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  rounds: 5,
+  rounds: 3,
   write: false,
   noWrite: false,
 });
