@@ -55,7 +55,11 @@ export function didYouMean(
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const distance = editDistance(needle, candidate.toLowerCase());
+    // The distance is at least the difference in length: a candidate that far off can never be
+    // offered, and skipping it keeps a huge input (a 100 kB value) from costing O(n·m) per candidate.
+    const lowered = candidate.toLowerCase();
+    if (Math.abs(lowered.length - needle.length) > Math.min(limit, bestDistance)) continue;
+    const distance = editDistance(needle, lowered);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
