@@ -42,6 +42,20 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 32;
 const PATH = '/users/42';
 
+// `--profile`: no measurement; profile the subject of this benchmark's missed targets instead.
+if (process.argv.includes('--profile')) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      new URL('../profile.mjs', import.meta.url).pathname,
+      '--only',
+      'core-overhead',
+      ...process.argv.filter((a) => a === '--no-write'),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exit(r.status ?? 1);
+}
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   duration: 6,

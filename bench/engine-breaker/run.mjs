@@ -12,6 +12,7 @@
 //   node bench/engine-breaker/run.mjs --quick    # fewer records, prints only (seconds)
 //
 // Needs the built engine: npx tsc -b packages/engine
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +55,20 @@ const CALL = [
   ['opossum-fire', 'opossum 9 `breaker.fire()` (`timeout: false`)'],
 ];
 
+// `--profile`: no measurement; profile the subject of this benchmark's missed targets instead.
+if (process.argv.includes('--profile')) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      new URL('../profile.mjs', import.meta.url).pathname,
+      '--only',
+      'engine-breaker',
+      ...process.argv.filter((a) => a === '--no-write'),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exit(r.status ?? 1);
+}
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   records: 10_000_000,

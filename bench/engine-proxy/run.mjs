@@ -16,6 +16,7 @@
 //
 // Needs wrk, taskset, nginx (/usr/sbin/nginx) and, for srekit, the built package
 // (npx tsc -b packages/engine).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -101,6 +102,20 @@ const PACE_DELAY_MS = 3;
 // upstream on CPU 0) or by other processes on its core.
 const SATURATED_PCT = 90;
 
+// `--profile`: no measurement; profile the subject of this benchmark's missed targets instead.
+if (process.argv.includes('--profile')) {
+  const r = spawnSync(
+    process.execPath,
+    [
+      new URL('../profile.mjs', import.meta.url).pathname,
+      '--only',
+      'engine-proxy',
+      ...process.argv.filter((a) => a === '--no-write'),
+    ],
+    { stdio: 'inherit' },
+  );
+  process.exit(r.status ?? 1);
+}
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   rounds: 3,

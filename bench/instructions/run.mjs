@@ -15,8 +15,8 @@
 // JIT compilation and GC triggered by the requests included. The client is not under valgrind.
 // At most two variants run at a time (one per core).
 //
-//   node bench/instructions/run.mjs                     # W=500, N=1000; writes BENCHMARKS.md
-//   node bench/instructions/run.mjs --quick             # W=100, N=200; prints only
+//   node bench/instructions/run.mjs                     # W=300, N=600; writes BENCHMARKS.md
+//   node bench/instructions/run.mjs --quick             # W=100, N=200, bare + srekit-metrics; prints only
 //   node bench/instructions/run.mjs --warmup 1000 --requests 2000 --variants bare,srekit-metrics
 //
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root) and valgrind installed.
@@ -60,6 +60,8 @@ const opts = parseArgs(process.argv.slice(2), {
 if (opts.quick) {
   if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 100;
   if (!process.argv.some((a) => a.startsWith('--requests'))) opts.requests = 200;
+  // Start-up under valgrind takes 20–40 s per server: a smoke run checks one pair (one batch).
+  if (!process.argv.some((a) => a.startsWith('--variants'))) opts.variants = 'bare,srekit-metrics';
 }
 opts.warmup = Math.round(opts.warmup);
 opts.requests = Math.round(opts.requests);
