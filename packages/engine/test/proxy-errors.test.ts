@@ -64,6 +64,24 @@ describe('proxy errors', () => {
     expectProblem(await send(url), 502, PROXY_ERROR_CODES.BAD_UPSTREAM_RESPONSE);
   });
 
+  it('retries a GET on another backend when one answers garbage (like the 502 it would give), not a POST', async () => {
+    // Found by tests/reliability/chaos/bad-backends.test.ts: the GET got the garbage 502.
+    const garbage = await rawServer((socket) => socket.end('\x00\x01NOT HTTP\r\n\r\n'));
+    const good = await echoBackend('good');
+    const pool = poolOf([garbage.url, good.url], { strategy: 'round-robin' });
+    const { url } = await proxyServer(pool, { backoff: { baseMs: 1, maxMs: 2 } });
+    for (let i = 0; i < 4; i++) {
+      const res = await send(`${url}/item`);
+      expect(res.status).toBe(200);
+      expect(json(res).name).toBe('good');
+    }
+    const statuses = new Set<number>();
+    for (let i = 0; i < 4; i++) {
+      statuses.add((await send(`${url}/item`, { method: 'POST', body: '{}' })).status);
+    }
+    expect(statuses).toEqual(new Set([200, 502]));
+  });
+
   it('answers 504 UPSTREAM_TIMEOUT for a slow backend, and serves a fast request after', async () => {
     const slow = await backend((req, res) => {
       const timer = setTimeout(() => res.end('late'), req.url === '/slow' ? 2_000 : 0);

@@ -355,18 +355,29 @@ export function createProxy(pool: ProxyPool, options: ProxyOptions = {}): ProxyH
       endSpanWithError(span, errorType(error, kind), error.message);
       const timedOutOverall = kind === 'timeout' && deadlineHit;
       if (!timedOutOverall && retriesLeft) {
+        // An invalid answer is the 502 the client would get: retried like one (idempotent methods).
         const retryable =
           kind === 'connect'
             ? body.replayable
-            : isRetryable(
-                {
-                  method,
-                  error: kind === 'timeout' ? timeoutError('proxy try', 0, error) : error,
-                  bodyReplayable: body.replayable,
-                  optIn: o.retryNonIdempotent && body.buffered,
-                },
-                { statuses: o.retryStatuses },
-              ).retryable;
+            : kind === 'malformed'
+              ? isRetryable(
+                  {
+                    method,
+                    status: 502,
+                    bodyReplayable: body.replayable,
+                    optIn: o.retryNonIdempotent && body.buffered,
+                  },
+                  { statuses: o.retryStatuses },
+                ).retryable
+              : isRetryable(
+                  {
+                    method,
+                    error: kind === 'timeout' ? timeoutError('proxy try', 0, error) : error,
+                    bodyReplayable: body.replayable,
+                    optIn: o.retryNonIdempotent && body.buffered,
+                  },
+                  { statuses: o.retryStatuses },
+                ).retryable;
         if (retryable) {
           // A refused connection sent nothing: retrying it elsewhere adds no load, so it is not
           // charged to the retry budget (a killed backend must not spend it for everyone).
