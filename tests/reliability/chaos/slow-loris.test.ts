@@ -6,7 +6,7 @@
  *
  * - Against the fleet (proxy and one instance directly): while the lorises hold their connections,
  *   other clients are served. In full mode (SREKIT_RELIABILITY=full) the test also waits for
- *   Node's headers timeout to answer each loris 408 and close it (≤ 60 s + 30 s).
+ *   Node's headers timeout to answer each loris 408 and close it (≤ 60 s + 30 s; 90 s seen).
  * - Against `createProxy` on a server with short timeouts (what a deployment should set): each
  *   loris gets 408 and is closed within the timeout, the others are served.
  */
@@ -141,7 +141,7 @@ describe('slow loris against the fleet (Node default timeouts)', () => {
         const closes = await Promise.all(mine.map((l) => l.closed));
         const latest = Math.max(...closes.map((c) => c.atMs));
         for (const c of closes) expect(c.statuses).toEqual([408]);
-        expect(latest).toBeLessThan(95_000);
+        expect(latest).toBeLessThan(100_000);
         console.info(
           `[chaos loris] Node's headers timeout answered all ${closes.length} lorises 408 and closed them, the last after ${Math.round(latest)} ms`,
         );
