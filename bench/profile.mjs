@@ -275,7 +275,7 @@ if (writeReport) {
     [
       '### CPU profiles of the missed targets (`bench/profile.mjs`)',
       '',
-      'Each subject whose recorded target is missed runs under `node --cpu-prof` with the load of its benchmark; the tables are the top self-time view of the flame graph: time per function and per group (srekit = `packages/*/dist`, undici, node internals = `node:` modules and native frames, other packages by name, V8 garbage collector and unattributed native time). Shares are of busy time (idle samples left out). Profiling slows the subject; the shares, not the rates, are the point.',
+      'Each subject whose recorded target is missed runs under `node --cpu-prof` with the load of its benchmark; the tables are the top self-time view of the flame graph: time per function and per group (srekit = `packages/*/dist`, undici, node internals = `node:` modules and native frames, other packages by name, V8 garbage collector and unattributed native time). Shares are of busy time (idle samples left out). Profiling slows the subject; the shares, not the rates, are the point. Functions V8 inlined are counted in their caller (a tight loop calling srekit shows srekit time under the loop), native calls such as `performance.now` show as `now` without a location, and start-up (module loading: `wrapSafe`, `compileForInternalLoader`) is a few percent.',
       '',
       ...parts,
       `Command: \`node bench/run.mjs --profile\` (or \`node bench/<bench>/run.mjs --profile\`; ${elapsedS} s). Node ${m.node}, CPU ${m.cpu} (${m.cores} cores), ${m.platform}, ${m.date}.`,

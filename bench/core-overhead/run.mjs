@@ -6,8 +6,8 @@
 // Variants are interleaved (A B C D E, A B C D E, ...) so slow drift of the machine hits all of
 // them alike; the report uses medians over rounds.
 //
-//   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 6 s), writes BENCHMARKS.md
-//   node bench/core-overhead/run.mjs --quick            # 1 round x 3 s, prints only
+//   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 5 s), writes BENCHMARKS.md
+//   node bench/core-overhead/run.mjs --quick            # 1 round x 2 s, prints only
 //   node bench/core-overhead/run.mjs --duration 5 --rounds 5
 //   node bench/core-overhead/run.mjs --variants bare,otel-auto
 //
@@ -58,7 +58,7 @@ if (process.argv.includes('--profile')) {
 }
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  duration: 6,
+  duration: 5,
   rounds: 3,
   warmup: 2,
   variants: VARIANTS.map((v) => v.name).join(','),
@@ -66,7 +66,7 @@ const opts = parseArgs(process.argv.slice(2), {
   noWrite: false,
 });
 if (opts.quick) {
-  if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 3;
+  if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 2;
   if (!process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
   if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 1;
 }

@@ -155,7 +155,15 @@ printVerdicts(verdict);
 
 if (writeReport) {
   const m = machine();
-  writeJson('engine-breaker.json', { machine: m, options: opts, pinned, results, verdict });
+  writeJson('engine-breaker.json', {
+    command: commandLine(import.meta.url),
+    elapsedS: Math.round(process.uptime()),
+    machine: m,
+    options: opts,
+    pinned,
+    results,
+    verdict,
+  });
   replaceSection(
     'engine-breaker',
     [

@@ -68,7 +68,7 @@ const opts = parseArgs(process.argv.slice(2), {
   write: false,
   noWrite: false,
 });
-if (opts.quick && !process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 3;
+if (opts.quick && !process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
 const writeReport = shouldWriteReport(opts);
 
 if (!existsSync(join(repoRoot, 'packages/engine/dist/strategies/index.js'))) {

@@ -14,7 +14,7 @@ const [variant, quickArg, repeatsArg = '1'] = process.argv.slice(2);
 const quick = quickArg === '1';
 const repeats = Number(repeatsArg);
 const SIZES = [10, 100, 1_000, 10_000];
-const PICKS = quick ? 100_000 : 500_000;
+const PICKS = quick ? 50_000 : 300_000;
 const BATCHES = quick ? 3 : 5;
 
 // Mulberry32, so every run sees the same backends, loads and keys.

@@ -119,9 +119,9 @@ if (process.argv.includes('--profile')) {
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   rounds: 3,
-  duration: 5,
+  duration: 4,
   warmup: 2,
-  latencyDuration: 5,
+  latencyDuration: 4,
   calibrate: 2,
   subjects: SUBJECTS.map((s) => s.name).join(','),
   write: false,
@@ -130,9 +130,9 @@ const opts = parseArgs(process.argv.slice(2), {
 if (opts.quick) {
   const given = (flag) => process.argv.some((a) => a.startsWith(`--${flag}`));
   if (!given('rounds')) opts.rounds = 1;
-  if (!given('duration')) opts.duration = 2;
+  if (!given('duration')) opts.duration = 1;
   if (!given('warmup')) opts.warmup = 1;
-  if (!given('latency-duration')) opts.latencyDuration = 2;
+  if (!given('latency-duration')) opts.latencyDuration = 1;
   if (!given('calibrate')) opts.calibrate = 1;
 }
 const writeReport = shouldWriteReport(opts);

@@ -15,7 +15,7 @@
 // JIT compilation and GC triggered by the requests included. The client is not under valgrind.
 // At most two variants run at a time (one per core).
 //
-//   node bench/instructions/run.mjs                     # W=300, N=600; writes BENCHMARKS.md
+//   node bench/instructions/run.mjs                     # W=200, N=400; writes BENCHMARKS.md
 //   node bench/instructions/run.mjs --quick             # W=100, N=200, bare + srekit-metrics; prints only
 //   node bench/instructions/run.mjs --warmup 1000 --requests 2000 --variants bare,srekit-metrics
 //
@@ -51,8 +51,8 @@ const PARALLEL = 2;
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  warmup: 300,
-  requests: 600,
+  warmup: 200,
+  requests: 400,
   variants: INSTRUCTION_VARIANTS.map((v) => v.name).join(','),
   write: false,
   noWrite: false,

@@ -356,7 +356,7 @@ function uniformLine(id, j) {
   const versions = { ...(j.versions ?? {}) };
   const peers = meta.peers
     .map((p) => `${p} ${versions[p] ?? peerVersion(p) ?? '?'}`)
-    .concat(j.promtool ? [`promtool ${String(j.promtool).split(',')[0]}`] : [])
+    .concat(j.promtool ? [`promtool ${/version (\S+)/.exec(String(j.promtool))?.[1] ?? '?'}`] : [])
     .concat(versions.nginx ? [versions.nginx] : [])
     .concat((m.wrk ?? versions.wrk) ? [m.wrk ?? versions.wrk] : []);
   const command = j.command ?? `node ${meta.script}`;

@@ -10,7 +10,7 @@
 // flight (default 1: one request after another, the least noisy on a shared machine) for
 // `--duration-ms`.
 //
-//   node bench/security/jwt.mjs            # 7 rounds of 1 s; writes bench/results/security-jwt.json + BENCHMARKS.md
+//   node bench/security/jwt.mjs            # 5 rounds of 1 s; writes bench/results/security-jwt.json + BENCHMARKS.md
 //   node bench/security/jwt.mjs --quick    # 3 rounds of 0.3 s, prints only
 //
 // Needs the built package: npx tsc -b packages/security
@@ -36,7 +36,7 @@ import {
 const TARGET_OVERHEAD = 0.1;
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  rounds: 7,
+  rounds: 5,
   durationMs: 1000,
   concurrency: 1,
   write: false,
@@ -193,6 +193,7 @@ if (writeReport) {
   const data = {
     machine: machine(),
     command: commandLine(import.meta.url),
+    elapsedS: Math.round(process.uptime()),
     options: opts,
     rows,
     raw,

@@ -99,6 +99,7 @@ if (writeReport) {
     command: commandLine(import.meta.url),
     machine: machine(),
     runs: opts.runs,
+    elapsedS: Math.round(process.uptime()),
     cores,
     rows,
   };
