@@ -332,6 +332,8 @@ export const JWT_DEFAULTS = {
   refreshTokenTtlSeconds: 14 * 24 * 3600,
   /** Redis key prefix of `RedisRevocationStore`. */
   revocationRedisPrefix: 'srekit:jwt:revoked:',
+  /** Time limit of one `RedisRevocationStore` command, in milliseconds. */
+  revocationRedisTimeoutMs: 500,
   /** Redis key prefix of `RedisRefreshTokenStore`. */
   refreshRedisPrefix: 'srekit:jwt:refresh:',
 } as const;
