@@ -17,7 +17,7 @@ import {
 import { FLEET_DEFAULTS } from '../../../examples/reference-service/src/fleet/fleet.js';
 import { scaled } from '../support/mode.js';
 
-const REQUESTS = scaled(3_000, 12_000);
+const REQUESTS = scaled(3_000, 8_000);
 const ROUNDS = 10;
 const CONCURRENCY = 4;
 /**

@@ -19,7 +19,10 @@ import { call, login } from '../../../examples/reference-service/test/support/ap
 import { scaled } from '../support/mode.js';
 import { rawExchange } from '../support/raw-http.js';
 
-const LONG_REQUESTS = scaled(12, 48);
+// Their bodies all end at once, so each run is a burst of reservations at the inventory: with 48
+// (and one inventory) most orders got 503 "inventory unavailable" in one run, a capacity limit of
+// the demo inventory client that this test does not measure.
+const LONG_REQUESTS = scaled(12, 24);
 /** The order body is sent in this many pieces, this far apart. */
 const PIECES = 6;
 const PIECE_DELAY_MS = 300;
@@ -33,7 +36,7 @@ beforeAll(async () => {
   }
   fleet = await startFleet({
     size: 3,
-    inventorySize: 1,
+    inventorySize: 2,
     port: 0,
     trafficRps: 0,
     demoTotpSecret: loginHelp(undefined).totpSecret,
