@@ -7,3 +7,18 @@ export function soakSeconds(): number {
   }
   return seconds;
 }
+
+/** Request rate of the soak: `SREKIT_SOAK_RPS` (default 100 requests per second). */
+export function soakRps(): number {
+  const raw = process.env.SREKIT_SOAK_RPS ?? '100';
+  const rps = Number(raw);
+  if (!Number.isFinite(rps) || rps < 1 || rps > 500) {
+    throw new Error(`SREKIT_SOAK_RPS=${raw}: give a rate from 1 to 500 requests per second`);
+  }
+  return rps;
+}
+
+/** Warm-up excluded from the measurements: the first 20 % of the soak, at least 30 s. */
+export function warmupSeconds(seconds: number): number {
+  return Math.min(seconds / 2, Math.max(30, seconds * 0.2));
+}
