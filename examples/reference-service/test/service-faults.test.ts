@@ -129,3 +129,30 @@ describe('fault injection', () => {
     expect((await call(instance.url, 'GET', '/api/catalog')).status).toBe(200);
   });
 });
+
+describe('graceful shutdown with a latency fault', () => {
+  it('answers the requests a latency fault holds before the instance stops', async () => {
+    const inventory = await startInventory({ logLevel: 'silent' });
+    const instance = await startInstance(loadConfig({ INVENTORY_URLS: inventory.url }), {
+      logLevel: 'silent',
+      warn: () => undefined,
+    });
+    try {
+      const admin = await login(instance.url, 'admin');
+      const set = await call(instance.url, 'POST', '/api/admin/faults', {
+        token: admin,
+        body: { route: '/api/catalog', errorRatio: 0, latencyMs: 600 },
+      });
+      expect(set.status).toBe(201);
+      const held = Array.from({ length: 4 }, () => call(instance.url, 'GET', '/api/catalog'));
+      await new Promise((r) => setTimeout(r, 150));
+      const closed = instance.close();
+      const answers = await Promise.all(held);
+      await closed;
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    } finally {
+      await instance.close();
+      await inventory.close();
+    }
+  }, 15_000);
+});

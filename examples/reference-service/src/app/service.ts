@@ -105,7 +105,13 @@ export async function createService(
 
   const redis =
     config.redisUrl !== undefined
-      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 })
+      ? new Redis(config.redisUrl, {
+          maxRetriesPerRequest: 1,
+          connectTimeout: 2_000,
+          // A stalled Redis (paused, partitioned) fails a command in 1 s instead of holding the
+          // request: the stores then fail open or closed as configured.
+          commandTimeout: 1_000,
+        })
       : undefined;
   redis?.on('error', (error: unknown) => logger.warn({ err: error }, 'redis error'));
 
@@ -263,8 +269,10 @@ export async function createService(
     issuer,
     close: () => {
       closing ??= (async () => {
-        faults.close();
+        // Drain first: requests held by a latency fault finish their wait and are answered;
+        // closing the faults before would cancel their timers and leave them hanging.
         await telemetry.shutdown();
+        faults.close();
         await inventory.close();
         tracker.close();
         counters.close();
