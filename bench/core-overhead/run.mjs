@@ -6,7 +6,7 @@
 // Variants are interleaved (A B C D E, A B C D E, ...) so slow drift of the machine hits all of
 // them alike; the report uses medians over rounds.
 //
-//   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 5 s), writes BENCHMARKS.md
+//   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 4 s), writes BENCHMARKS.md
 //   node bench/core-overhead/run.mjs --quick            # 1 round x 2 s, prints only
 //   node bench/core-overhead/run.mjs --duration 5 --rounds 5
 //   node bench/core-overhead/run.mjs --variants bare,otel-auto
@@ -58,7 +58,7 @@ if (process.argv.includes('--profile')) {
 }
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  duration: 5,
+  duration: 4,
   rounds: 3,
   warmup: 2,
   variants: VARIANTS.map((v) => v.name).join(','),

@@ -119,10 +119,10 @@ if (process.argv.includes('--profile')) {
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
   rounds: 3,
-  duration: 4,
+  duration: 3,
   warmup: 2,
-  latencyDuration: 4,
-  calibrate: 2,
+  latencyDuration: 3,
+  calibrate: 1,
   subjects: SUBJECTS.map((s) => s.name).join(','),
   write: false,
   noWrite: false,
@@ -353,7 +353,9 @@ async function measureLatency(subject, rate) {
   if (s.unavailable) return s;
   let proxied;
   try {
-    await runWrk({ url: s.url, connections: CONNECTIONS, seconds: opts.warmup, clients });
+    // The throughput rounds warmed this code already once; 1 s at full speed re-warms a fresh process.
+    const warmup = Math.min(opts.warmup, 1);
+    await runWrk({ url: s.url, connections: CONNECTIONS, seconds: warmup, clients });
     proxied = await pacedRun(s.url, rate);
   } finally {
     await stopServer(s.server);
@@ -673,7 +675,8 @@ if (writeReport) {
     ...summary.map((s) => `- **${s.subject}**: ${s.description}.`),
     ...[...unavailable].map(([name, reason]) => `- **${name}**: not yet available (${reason}).`),
     '',
-    '**Latency at half load.** wrk2 (constant-rate wrk) is not available, so each proxy is driven at half of its own' +
+    '**Latency at half load.** wrk2 (constant-rate wrk) is not available, so each proxy (a fresh process, warmed up' +
+      ` for ${Math.min(opts.warmup, 1)} s at full speed), ${opts.rounds} round(s), is driven at half of its own` +
       ` median peak by wrk with a pacing script (\`paced.lua\`): after each response a connection waits ${PACE_DELAY_MS} ms` +
       ' before sending its next request, so the rate is connections ÷ (pause + latency). A calibration run of' +
       ` ${opts.calibrate} s sets the connection count, then ${opts.latencyDuration} s are measured; then direct is run the` +

@@ -26,6 +26,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTHORIZATION } from '../core-overhead/stack-token.mjs';
 import { INSTRUCTION_VARIANTS, selectVariants, TARGETS } from '../core-overhead/variants.mjs';
 import { freePort, killGroup, spawnServer, trackProcesses } from '../lib/processes.mjs';
 import {
@@ -101,9 +102,14 @@ const live = trackProcesses({
   },
 });
 
-function get(port, path, agent, timeoutMs = REQUEST_TIMEOUT_MS) {
+/** The bearer token for the variant that verifies one (srekit-stack), nothing for the others. */
+function headersOf(variant) {
+  return variant.authorization ? { authorization: AUTHORIZATION } : {};
+}
+
+function get(port, path, agent, timeoutMs = REQUEST_TIMEOUT_MS, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path, agent, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d) => {
@@ -187,7 +193,7 @@ async function measure(variant) {
     for (;;) {
       if (exitInfo) throw fail(`exited during start-up (${JSON.stringify(exitInfo)})`);
       try {
-        const r = await get(port, '/users/1', undefined, 5_000);
+        const r = await get(port, '/users/1', undefined, 5_000, headersOf(variant));
         if (r.status !== 200 || r.body !== '{"id":"1"}')
           throw fail(`GET /users/1 answered ${r.status} ${r.body}`);
         break;
@@ -202,7 +208,13 @@ async function measure(variant) {
     let errors = 0;
     const run = async (n) => {
       for (let i = 0; i < n; i++) {
-        const r = await get(port, `/users/${i % 50}`, agent);
+        const r = await get(
+          port,
+          `/users/${i % 50}`,
+          agent,
+          REQUEST_TIMEOUT_MS,
+          headersOf(variant),
+        );
         if (r.status !== 200 || r.body !== `{"id":"${i % 50}"}`) errors++;
       }
     };
