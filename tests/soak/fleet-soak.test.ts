@@ -17,7 +17,7 @@ import {
   startFleet,
 } from '../../examples/reference-service/src/fleet/fleet.js';
 import { requireBinary } from '../support/system-deps.js';
-import { CALL_KINDS, startLoad } from './load-driver.js';
+import { CALL_KINDS, EXPECTED_STATUS, startLoad } from './load-driver.js';
 import {
   cpuTicksOf,
   exposeGc,
@@ -34,7 +34,7 @@ import { firstAndLastQuarter, mean, median, medianGrowth, quantile, round } from
 import { soakRps, soakSeconds, warmupSeconds } from './support.js';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results', 'last-soak.json');
-/** Children are sampled every second, this process every other second. */
+/** Every process is sampled every second. */
 const SAMPLE_EVERY_MS = 1_000;
 /**
  * Every fourth second a full GC in every process (children: SIGUSR2 to the `gc-on-signal.cjs`
@@ -52,11 +52,7 @@ const SHARED_MACHINE_CORES = 0.3;
 const BOUNDS = {
   /** Median of the last quarter of post-warm-up samples over the first quarter's, minus 1. */
   rssGrowth: 0.05,
-  /**
-   * Heap after GC, last quarter over first, minus 1. This process: median of samples taken right
-   * after a full GC. Children (no GC on demand): the quarter's lowest heap used, since garbage only
-   * ever adds to it, the floor is the heap after the quarter's collections.
-   */
+  /** Heap used right after a forced full GC: median of the last quarter over the first's, minus 1. */
   heapGrowth: 0.05,
   /** Active handles once the load stopped and idled out, over the handles before it. */
   handlesGrowth: 2,
@@ -140,7 +136,7 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
     let lastCpu = { at: Date.now(), busy: machineBusyTicks(), ours: 0 };
     lastCpu.ours = ourPids.reduce((sum, pid) => sum + cpuTicksOf(pid), 0);
     /** Cores used by other processes on the machine, per sample (atMs, cores). */
-    const neighbours: { atMs: number; cores: number }[] = [];
+    const neighbours: { atMs: number; cores: number; ours: number }[] = [];
     let sampleNo = 0;
     let gcAskedAt = 0;
     /** Heap used after a full GC, per process, after the warm-up. */
@@ -153,7 +149,13 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
         now.ours = ourPids.reduce((sum, pid) => sum + cpuTicksOf(pid), 0);
         const seconds = (now.at - lastCpu.at) / 1000;
         const foreign = now.busy - lastCpu.busy - (now.ours - lastCpu.ours);
-        if (soakStarted) neighbours.push({ atMs, cores: Math.max(0, foreign / 100 / seconds) });
+        if (soakStarted) {
+          neighbours.push({
+            atMs,
+            cores: Math.max(0, foreign / 100 / seconds),
+            ours: (now.ours - lastCpu.ours) / 100 / seconds,
+          });
+        }
         lastCpu = now;
       } catch (e) {
         sampleErrors.push(`cpu: ${String(e)}`);
@@ -228,6 +230,16 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
       firstQuarter: round(mean(neighbourQuarters.first), 2),
       lastQuarter: round(mean(neighbourQuarters.last), 2),
     };
+    /** Cores the soak's own Node processes used (the fleet, the proxy and the driver). */
+    const soakCores = round(mean(neighbours.map((n) => n.ours)), 2);
+    /** Failed requests per interval of P99_INTERVAL_MS from the start (warm-up included). */
+    const failuresPerInterval: number[] = [];
+    for (let i = 0; i < record.sent; i++) {
+      const kind = CALL_KINDS[record.kind[i] as number] as keyof typeof EXPECTED_STATUS;
+      if (record.status[i] === EXPECTED_STATUS[kind]) continue;
+      const bucket = Math.floor((record.startMs[i] as number) / P99_INTERVAL_MS);
+      failuresPerInterval[bucket] = (failuresPerInterval[bucket] ?? 0) + 1;
+    }
     const sharedMachine =
       Math.max(neighbourCores.firstQuarter, neighbourCores.lastQuarter) > SHARED_MACHINE_CORES;
     const p99Bound = sharedMachine ? BOUNDS.p99RatioSharedMachine : BOUNDS.p99Ratio;
@@ -320,6 +332,8 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
       },
       loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((v) => round(v, 2)) },
       neighbourCores,
+      soakCores,
+      failuresPerInterval: Array.from(failuresPerInterval, (v) => v ?? 0),
       sharedMachine,
       p99BoundApplied: p99Bound,
       processes,
