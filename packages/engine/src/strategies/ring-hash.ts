@@ -16,7 +16,10 @@ const INDEX_SPACE = 2 ** 21;
  * or after `hash(key)` (MurmurHash3, 32-bit), found by binary search: O(log ring) per pick plus
  * key hashing. Without a key, a random point is used.
  *
- * Removing one of N backends moves the keys it held and almost nothing else (about 1/N). With
+ * Removing one of N backends moves the keys it held and almost nothing else (about 1/N), except
+ * when the lightest backend's share crosses a power of two (e.g. 8 → 7 or 4 → 3 equal backends):
+ * then every count doubles or halves and about 40 % of the other keys move too. Ejected and
+ * drained backends stay on the ring and move only their own keys. With
  * `boundedLoadFactor`, a full host is skipped for the next distinct one on the ring (this needs
  * the pool's `onRequestStart`/`onRequestEnd` calls).
  *
