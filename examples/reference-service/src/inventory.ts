@@ -38,6 +38,12 @@ interface Reservation {
 }
 
 /**
+ * How long an `Idempotency-Key` is remembered: far longer than any retry of the orders API (its
+ * deadline is seconds), short enough that the map stays small.
+ */
+const IDEMPOTENCY_KEY_TTL_MS = 10 * 60_000;
+
+/**
  * Starts the inventory service.
  *
  * @example
@@ -57,7 +63,17 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
     CATALOG.map((p) => [p.sku, options.initialStock ?? 1_000_000]),
   );
   const reservations = new Map<string, Reservation>();
-  const byKey = new Map<string, string>();
+  // Idempotency-Key → reservation, in insertion (= time) order so expired keys are pruned from
+  // the front; a key is forgotten when its reservation is released.
+  const byKey = new Map<string, { reservationId: string; expiresAt: number }>();
+  const keyOf = new Map<string, string>();
+  const pruneKeys = (now: number) => {
+    for (const [key, entry] of byKey) {
+      if (entry.expiresAt > now) break;
+      byKey.delete(key);
+      keyOf.delete(entry.reservationId);
+    }
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -75,8 +91,11 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
 
   app.post('/reservations', (req, res) => {
     const key = req.get('idempotency-key');
+    const now = Date.now();
+    pruneKeys(now);
     const previous = key !== undefined ? byKey.get(key) : undefined;
-    if (previous !== undefined) return void res.status(201).json(reservations.get(previous));
+    const existing = previous && reservations.get(previous.reservationId);
+    if (existing) return void res.status(201).json(existing);
     const { sku, quantity } = (req.body ?? {}) as { sku?: unknown; quantity?: unknown };
     if (typeof sku !== 'string' || !Number.isInteger(quantity) || (quantity as number) < 1) {
       return void res.status(400).json({ error: 'sku (string) and quantity (integer ≥ 1) needed' });
@@ -93,7 +112,13 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
       quantity: quantity as number,
     };
     reservations.set(reservation.reservationId, reservation);
-    if (key !== undefined) byKey.set(key, reservation.reservationId);
+    if (key !== undefined) {
+      byKey.set(key, {
+        reservationId: reservation.reservationId,
+        expiresAt: now + IDEMPOTENCY_KEY_TTL_MS,
+      });
+      keyOf.set(reservation.reservationId, key);
+    }
     res.status(201).json(reservation);
   });
 
@@ -101,6 +126,11 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
     const reservation = reservations.get(req.params.id);
     if (reservation !== undefined) {
       reservations.delete(req.params.id);
+      const key = keyOf.get(req.params.id);
+      if (key !== undefined) {
+        keyOf.delete(req.params.id);
+        byKey.delete(key);
+      }
       stock.set(reservation.sku, (stock.get(reservation.sku) ?? 0) + reservation.quantity);
     }
     res.status(204).end();
