@@ -52,8 +52,8 @@ const PARALLEL = 2;
 
 const opts = parseArgs(process.argv.slice(2), {
   quick: false,
-  warmup: 200,
-  requests: 400,
+  warmup: 500,
+  requests: 1000,
   variants: INSTRUCTION_VARIANTS.map((v) => v.name).join(','),
   write: false,
   noWrite: false,
