@@ -109,7 +109,8 @@ export class HttpServerMetrics {
   }
 }
 
-function getOrCreate<T>(
+/** @internal The metric `name` on `registry` when it has the shape core needs, else a new one. */
+export function getOrCreate<T>(
   registry: Registry,
   name: string,
   type: string,

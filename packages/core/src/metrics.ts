@@ -44,6 +44,20 @@ export const METRICS = {
     type: 'counter',
     labels: [LABELS.metric],
   },
+  /** Sampled spans the exporter reported exported (core's OTLP set-up over HTTP). */
+  tracingSpansExported: {
+    name: 'srekit_tracing_spans_exported_total',
+    help: 'Sampled spans the trace exporter reported exported.',
+    type: 'counter',
+    labels: [],
+  },
+  /** Sampled spans never exported: the batch queue was full, or the export failed. */
+  tracingSpansDropped: {
+    name: 'srekit_tracing_spans_dropped_total',
+    help: 'Sampled spans that were not exported, by reason: queue_full (the exporter cannot keep up) or export_failed (the endpoint failed or refused the batch).',
+    type: 'counter',
+    labels: ['reason'],
+  },
 } as const satisfies Record<string, MetricDescriptor>;
 
 /**

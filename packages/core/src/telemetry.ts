@@ -175,7 +175,7 @@ export function createTelemetry(options: TelemetryOptions = {}): Telemetry {
   const tracingWanted =
     (options.tracing?.enabled ?? process.env.OTEL_SDK_DISABLED?.toLowerCase() !== 'true') === true;
   const started: Tracing | undefined = tracingWanted
-    ? startTracing(options.tracing ?? {}, service, logger, check)
+    ? startTracing(options.tracing ?? {}, service, logger, check, registry)
     : undefined;
   // A set-up that produces no real spans is treated as tracing off, so that no all-zero trace
   // ids reach logs or exemplars.

@@ -21,7 +21,9 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { ERROR_CODES } from './errors.js';
+import { countableOtlpExporter, countingBatchProcessor } from './span-export.js';
 import type { TracingOptions } from './types.js';
 
 /** Name of the tracer (instrumentation scope) under which core creates server spans. */
@@ -49,6 +51,21 @@ export function exportRequestedByEnv(env: NodeJS.ProcessEnv = process.env): bool
 }
 
 /**
+ * The span processors for an export the environment asks for: core's own counting batch
+ * processor over the OTLP/HTTP exporter when it can build it (so dropped spans show in
+ * `srekit_tracing_spans_dropped_total`), else the SDK's set-up from the same variables.
+ */
+function envSpanProcessors(registry: Registry | undefined): {
+  spanProcessors?: ReturnType<typeof countingBatchProcessor>[];
+} {
+  if (registry === undefined) return {};
+  const exporter = countableOtlpExporter();
+  return exporter === undefined
+    ? {}
+    : { spanProcessors: [countingBatchProcessor(exporter, registry)] };
+}
+
+/**
  * Starts tracing: the OpenTelemetry NodeSDK with srekit's resource, a batch span processor and
  * OTLP exporter when the environment names an endpoint, and no exporter otherwise (spans are
  * still created so logs and exemplars carry trace ids). The NodeSDK registers the global
@@ -60,6 +77,7 @@ export function startTracing(
   service: { name: string; version?: string; environment?: string },
   logger: Logger,
   check: (validation: 'globalTracerProvider' | 'tracerProvider') => boolean,
+  registry?: Registry,
 ): Tracing {
   if (options.useGlobalProvider === true) {
     const tracer = trace.getTracer(TRACER_NAME);
@@ -103,7 +121,7 @@ export function startTracing(
     ...(options.spanProcessors !== undefined
       ? { spanProcessors: options.spanProcessors }
       : exportRequestedByEnv()
-        ? {}
+        ? envSpanProcessors(registry)
         : { spanProcessors: [new NoopSpanProcessor()] }),
   });
   sdk.start();

@@ -108,6 +108,18 @@ async function heapOf(child: FleetChild): Promise<number> {
   return Number(match?.[1] ?? Number.NaN);
 }
 
+/** `srekit_tracing_spans_dropped_total` of an instance by reason (empty when it exports nothing). */
+async function droppedSpans(child: FleetChild): Promise<Record<string, number>> {
+  const text = await (await fetch(`${child.url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(
+    /^srekit_tracing_spans_dropped_total\{reason="(\w+)"\} ([\d.e+]+)$/gm,
+  )) {
+    counts[m[1] as string] = Number(m[2]);
+  }
+  return counts;
+}
+
 /** `count` requests at `concurrency`, latencies in ms. Each is a server span (401, no token). */
 async function drive(child: FleetChild, count: number, into: number[], failures: string[]) {
   let left = count;
@@ -175,6 +187,16 @@ describe('the OTLP endpoint down', () => {
       const baseGrowth = (heapAfter[0] as number) - (heapBefore[0] as number);
       expect(growth - baseGrowth, s.name).toBeLessThan(HEAP_BOUND);
     }
+    // The drops are counted where an operator sees them. Either way down, one export is stuck
+    // (the exporter retries a refused connection until its timeout; the silent endpoint never
+    // answers), so the bounded queue fills and the rest is dropped as queue_full.
+    const dropped = await Promise.all(instances.map(({ child }) => droppedSpans(child)));
+    expect(dropped[0]).toEqual({});
+    for (const counts of dropped.slice(1)) {
+      expect(Object.keys(counts).sort()).toEqual(['export_failed', 'queue_full']);
+      expect(counts.queue_full).toBeGreaterThan(0);
+    }
+    console.info(`[chaos otlp] dropped spans: ${JSON.stringify(dropped)}`);
     // Still serving.
     for (const { child } of instances) expect((await fetch(`${child.url}/livez`)).status).toBe(200);
   });

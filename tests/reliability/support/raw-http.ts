@@ -90,7 +90,7 @@ export function rawExchange(
       closed = true;
       finish();
     });
-    socket.once('connect', async () => {
+    const writeAll = async () => {
       for (const [i, chunk] of chunks.entries()) {
         if (done || socket.destroyed) return;
         if (i > 0 && chunkDelayMs > 0) await new Promise((r) => setTimeout(r, chunkDelayMs));
@@ -99,7 +99,8 @@ export function rawExchange(
       if (endAfterWrite && !socket.destroyed) socket.end();
       written = true;
       armIdle();
-    });
+    };
+    socket.once('connect', () => void writeAll());
   });
 }
 

@@ -226,6 +226,37 @@ sum by (job) (rate(${sel(count)}[${T.high5xxRatio.window}]))
         },
       ],
     },
+    {
+      alert: 'SrekitTraceSpansDropped',
+      expr: `sum by (job) (rate(${sel(METRICS.tracingSpansDropped.name)}[${T.spansDropped.window}])) / (sum by (job) (rate(${sel(METRICS.tracingSpansDropped.name)}[${T.spansDropped.window}])) + sum by (job) (rate(${sel(METRICS.tracingSpansExported.name)}[${T.spansDropped.window}]))) > ${T.spansDropped.ratio}`,
+      for: T.spansDropped.for,
+      severity: 'warning',
+      dashboard,
+      summary: 'The service drops trace spans: the OTLP endpoint is down, refusing, or too slow.',
+      description: (l) =>
+        `More than ${T.spansDropped.ratio * 100} % of the sampled spans of ${l('job')} were not exported over the last ${T.spansDropped.window} (srekit_tracing_spans_dropped_total by reason: queue_full or export_failed). Requests are not affected; traces are missing.`,
+      cases: [
+        {
+          name: 'fires when the exporter fails',
+          series: [
+            { metric: METRICS.tracingSpansExported.name, labels: {}, values: '0+100x60' },
+            {
+              metric: METRICS.tracingSpansDropped.name,
+              labels: { reason: 'queue_full' },
+              values: '0x20 0+50x40',
+            },
+            {
+              metric: METRICS.tracingSpansDropped.name,
+              labels: { reason: 'export_failed' },
+              values: '0x60',
+            },
+          ],
+          quietAt: ['15m'],
+          firingAt: '55m',
+          alertLabels: ['job'],
+        },
+      ],
+    },
   ];
   return buildAlerts(CORE_ALERT_GROUP, definitions, r);
 }

@@ -34,6 +34,8 @@ export const ALERT_THRESHOLDS = {
   restarts: { count: 3, window: '30m' },
   /** Any observation folded into an overflow series within 15 minutes. */
   droppedSeries: { window: '15m' },
+  /** More than 1 % of sampled spans dropped (queue full or failed export) over 15 minutes, for 15 minutes. */
+  spansDropped: { ratio: 0.01, window: '15m', for: '15m' },
   /** More than 1 rate-limited request per second (per policy) over 5 minutes, for 5 minutes. */
   rateLimitSpike: { perSecond: 1, window: '5m', for: '5m' },
   /** More than 1 failed login per second (per method, JWT excluded) over 5 minutes, for 5 minutes. */
