@@ -7,7 +7,7 @@
 // them alike; the report uses medians over rounds.
 //
 //   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 4 s), writes BENCHMARKS.md
-//   node bench/core-overhead/run.mjs --quick            # 1 round x 2 s, prints only
+//   node bench/core-overhead/run.mjs --quick            # 1 round x 1 s, prints only
 //   node bench/core-overhead/run.mjs --duration 5 --rounds 5
 //   node bench/core-overhead/run.mjs --variants bare,otel-auto
 //
@@ -66,7 +66,7 @@ const opts = parseArgs(process.argv.slice(2), {
   noWrite: false,
 });
 if (opts.quick) {
-  if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 2;
+  if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 1;
   if (!process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
   if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 1;
 }

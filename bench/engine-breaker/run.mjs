@@ -78,8 +78,8 @@ const opts = parseArgs(process.argv.slice(2), {
   noWrite: false,
 });
 if (opts.quick) {
-  if (!process.argv.some((a) => a.startsWith('--records'))) opts.records = 1_000_000;
-  if (!process.argv.some((a) => a.startsWith('--calls'))) opts.calls = 100_000;
+  if (!process.argv.some((a) => a.startsWith('--records'))) opts.records = 300_000;
+  if (!process.argv.some((a) => a.startsWith('--calls'))) opts.calls = 30_000;
   if (!process.argv.some((a) => a.startsWith('--repeats'))) opts.repeats = 3;
 }
 const writeReport = shouldWriteReport(opts);

@@ -16,7 +16,7 @@
 // At most two variants run at a time (one per core).
 //
 //   node bench/instructions/run.mjs                     # W=200, N=400; writes BENCHMARKS.md
-//   node bench/instructions/run.mjs --quick             # W=100, N=200, bare + srekit-metrics; prints only
+//   node bench/instructions/run.mjs --quick             # W=50, N=100, bare + srekit-metrics; prints only
 //   node bench/instructions/run.mjs --warmup 1000 --requests 2000 --variants bare,srekit-metrics
 //
 // Assumes the workspace is built (`npx tsc -b tsconfig.json` at the root) and valgrind installed.
@@ -59,8 +59,8 @@ const opts = parseArgs(process.argv.slice(2), {
   noWrite: false,
 });
 if (opts.quick) {
-  if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 100;
-  if (!process.argv.some((a) => a.startsWith('--requests'))) opts.requests = 200;
+  if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 50;
+  if (!process.argv.some((a) => a.startsWith('--requests'))) opts.requests = 100;
   // Start-up under valgrind takes 20–40 s per server: a smoke run checks one pair (one batch).
   if (!process.argv.some((a) => a.startsWith('--variants'))) opts.variants = 'bare,srekit-metrics';
 }

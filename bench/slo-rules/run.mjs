@@ -242,4 +242,5 @@ if (writeReport) {
   ].join('\n');
   console.log(`wrote ${replaceSection('slo-rules', body)}`);
 }
-process.exit(verdict.every((v) => v.ok) ? 0 : 1);
+// A quick run measures fewer SLOs than the target names: it checks the script, not the target.
+process.exit(opts.quick || verdict.every((v) => v.ok) ? 0 : 1);
