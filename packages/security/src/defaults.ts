@@ -336,4 +336,6 @@ export const JWT_DEFAULTS = {
   revocationRedisTimeoutMs: 500,
   /** Redis key prefix of `RedisRefreshTokenStore`. */
   refreshRedisPrefix: 'srekit:jwt:refresh:',
+  /** Time limit of one `RedisRefreshTokenStore` command, in milliseconds. */
+  refreshRedisTimeoutMs: 500,
 } as const;

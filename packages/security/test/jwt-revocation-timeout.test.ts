@@ -10,7 +10,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { JwtIssuer } from '../src/jwt/jwt-issuer.js';
 import { JwtVerifier } from '../src/jwt/jwt-verifier.js';
+import { RedisRefreshTokenStore } from '../src/jwt/redis-refresh-token-store.js';
 import { RedisRevocationStore } from '../src/jwt/redis-revocation-store.js';
+import { MemoryRefreshTokenStore } from '../src/jwt/refresh-token-store.js';
 import { AUDIENCE, ISSUER, RecordingLogger } from './jwt-fixtures.js';
 
 const sockets = new Set<Socket>();
@@ -62,4 +64,36 @@ it('the verifier fails closed within the default time limit (500 ms)', async () 
   const started = performance.now();
   expect(await verifier.verify(token)).toEqual({ ok: false, reason: 'store_unavailable' });
   expect(performance.now() - started).toBeLessThan(1_500);
+});
+
+it('RedisRefreshTokenStore gives up after timeoutMs, and rotate() answers store_unavailable at once', async () => {
+  const store = new RedisRefreshTokenStore(client, { timeoutMs: 200 });
+  const started = performance.now();
+  await expect(store.consume('family-1', 'jti-1', Date.now() / 1000 + 60)).rejects.toThrow(
+    /timed out after 200 ms/,
+  );
+  await expect(
+    store.trackAccessToken('family-1', { jti: 'a', exp: Date.now() / 1000 + 60 }),
+  ).rejects.toThrow(/timed out/);
+  await expect(store.revokeFamily('family-1', Date.now() / 1000 + 60)).rejects.toThrow(/timed out/);
+  expect(performance.now() - started).toBeLessThan(2_000);
+
+  // A refresh token issued while the store answered, rotated while Redis hangs (default limit).
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const options = {
+    algorithm: 'EdDSA',
+    key: privateKey,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  } as const;
+  const healthy = new JwtIssuer({ ...options, refreshStore: new MemoryRefreshTokenStore() });
+  const { refreshToken } = await healthy.issueTokens('user-1');
+  const hanging = new JwtIssuer({
+    ...options,
+    refreshStore: new RedisRefreshTokenStore(client),
+    logger: new RecordingLogger(),
+  });
+  const rotateStarted = performance.now();
+  expect(await hanging.rotate(refreshToken)).toEqual({ ok: false, reason: 'store_unavailable' });
+  expect(performance.now() - rotateStarted).toBeLessThan(1_500);
 });

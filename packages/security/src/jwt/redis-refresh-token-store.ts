@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { JWT_DEFAULTS } from '../defaults.js';
+import { withTimeout } from '../with-timeout.js';
 import type {
   RefreshConsumeOutcome,
   RefreshTokenStore,
@@ -10,6 +11,11 @@ import type {
 export interface RedisRefreshTokenStoreOptions {
   /** Key prefix. Default `srekit:jwt:refresh:`. */
   readonly prefix?: string;
+  /**
+   * Give up on a command after this long (a paused or partitioned Redis never answers); the
+   * issuer then answers `store_unavailable`. Default 500 ms.
+   */
+  readonly timeoutMs?: number;
 }
 
 // KEYS[1] family revoked flag, KEYS[2] used mark; ARGV[1] mark expiry (epoch ms)
@@ -47,10 +53,21 @@ return members`;
 export class RedisRefreshTokenStore implements RefreshTokenStore {
   readonly #redis: Redis;
   readonly #prefix: string;
+  readonly #timeoutMs: number;
 
   constructor(redis: Redis, options: RedisRefreshTokenStoreOptions = {}) {
     this.#redis = redis;
     this.#prefix = options.prefix ?? JWT_DEFAULTS.refreshRedisPrefix;
+    this.#timeoutMs = options.timeoutMs ?? JWT_DEFAULTS.refreshRedisTimeoutMs;
+  }
+
+  /** Runs a script within the time limit. */
+  #eval(script: string, keys: readonly string[], ...args: string[]): Promise<unknown> {
+    return withTimeout(
+      this.#redis.eval(script, keys.length, ...keys, ...args),
+      this.#timeoutMs,
+      'Redis refresh-token store',
+    );
   }
 
   async consume(
@@ -58,22 +75,18 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     jti: string,
     expiresAtSeconds: number,
   ): Promise<RefreshConsumeOutcome> {
-    const outcome = await this.#redis.eval(
+    const outcome = await this.#eval(
       CONSUME,
-      2,
-      `${this.#prefix}family:${familyId}:revoked`,
-      `${this.#prefix}used:${jti}`,
+      [`${this.#prefix}family:${familyId}:revoked`, `${this.#prefix}used:${jti}`],
       String(Math.floor(expiresAtSeconds * 1000)),
     );
     return outcome as RefreshConsumeOutcome;
   }
 
   async trackAccessToken(familyId: string, token: TrackedAccessToken): Promise<boolean> {
-    const tracked = await this.#redis.eval(
+    const tracked = await this.#eval(
       TRACK,
-      2,
-      `${this.#prefix}family:${familyId}:revoked`,
-      `${this.#prefix}family:${familyId}:access`,
+      [`${this.#prefix}family:${familyId}:revoked`, `${this.#prefix}family:${familyId}:access`],
       `${token.exp}:${token.jti}`,
       String(Math.floor(token.exp * 1000)),
     );
@@ -84,11 +97,9 @@ export class RedisRefreshTokenStore implements RefreshTokenStore {
     familyId: string,
     untilSeconds: number,
   ): Promise<readonly TrackedAccessToken[]> {
-    const members = (await this.#redis.eval(
+    const members = (await this.#eval(
       REVOKE,
-      2,
-      `${this.#prefix}family:${familyId}:revoked`,
-      `${this.#prefix}family:${familyId}:access`,
+      [`${this.#prefix}family:${familyId}:revoked`, `${this.#prefix}family:${familyId}:access`],
       String(Math.floor(untilSeconds * 1000)),
     )) as string[];
     return members.map((member) => {
