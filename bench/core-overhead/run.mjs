@@ -7,7 +7,7 @@
 // them alike; the report uses medians over rounds.
 //
 //   node bench/core-overhead/run.mjs                    # 3 rounds x (2 s + 4 s), writes BENCHMARKS.md
-//   node bench/core-overhead/run.mjs --quick            # 1 round x 1 s, prints only
+//   node bench/core-overhead/run.mjs --quick            # 1 round x 1 s, no warm-up, prints only
 //   node bench/core-overhead/run.mjs --duration 5 --rounds 5
 //   node bench/core-overhead/run.mjs --variants bare,otel-auto
 //
@@ -68,7 +68,7 @@ const opts = parseArgs(process.argv.slice(2), {
 if (opts.quick) {
   if (!process.argv.some((a) => a.startsWith('--duration'))) opts.duration = 1;
   if (!process.argv.some((a) => a.startsWith('--rounds'))) opts.rounds = 1;
-  if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 1;
+  if (!process.argv.some((a) => a.startsWith('--warmup'))) opts.warmup = 0;
 }
 const writeReport = shouldWriteReport(opts);
 
@@ -252,7 +252,9 @@ async function measure(variant) {
     if (res.status !== 200 || body !== '{"id":"42"}') {
       throw new Error(`${variant.name}: GET ${PATH} answered ${res.status} ${body}`);
     }
-    const warm = await runWrk(server.port, opts.warmup, variant);
+    // A smoke run (--quick) skips the warm-up: it checks the scripts, not the numbers.
+    const warm =
+      opts.warmup > 0 ? await runWrk(server.port, opts.warmup, variant) : { requests: 0 };
     const cpu0 = cpuSeconds(server.child.pid);
     const core0 = cpuTimes(1);
     const run = await runWrk(server.port, opts.duration, variant);

@@ -131,7 +131,7 @@ if (opts.quick) {
   const given = (flag) => process.argv.some((a) => a.startsWith(`--${flag}`));
   if (!given('rounds')) opts.rounds = 1;
   if (!given('duration')) opts.duration = 1;
-  if (!given('warmup')) opts.warmup = 1;
+  if (!given('warmup')) opts.warmup = 0;
   if (!given('latency-duration')) opts.latencyDuration = 1;
   if (!given('calibrate')) opts.calibrate = 1;
 }
@@ -291,7 +291,10 @@ async function measureThroughput(subject) {
   const s = await startSubject(subject);
   if (s.unavailable) return s;
   try {
-    await runWrk({ url: s.url, connections: CONNECTIONS, seconds: opts.warmup, clients });
+    // A smoke run (--quick, warm-up 0) checks the scripts, not the numbers.
+    if (opts.warmup > 0) {
+      await runWrk({ url: s.url, connections: CONNECTIONS, seconds: opts.warmup, clients });
+    }
     const pid = s.server?.child.pid;
     const cpu0 = pid ? processCpuSeconds(pid) : 0;
     const client0 = coreTimes(0);
@@ -355,7 +358,8 @@ async function measureLatency(subject, rate) {
   try {
     // The throughput rounds warmed this code already once; 1 s at full speed re-warms a fresh process.
     const warmup = Math.min(opts.warmup, 1);
-    await runWrk({ url: s.url, connections: CONNECTIONS, seconds: warmup, clients });
+    if (warmup > 0)
+      await runWrk({ url: s.url, connections: CONNECTIONS, seconds: warmup, clients });
     proxied = await pacedRun(s.url, rate);
   } finally {
     await stopServer(s.server);
