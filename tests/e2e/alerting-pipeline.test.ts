@@ -7,7 +7,7 @@
  */
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,12 @@ import {
 } from '@srekit/slo';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertmanagerInstance, startAlertmanager } from '../support/alertmanager.js';
+import {
+  type AlertmanagerInstance,
+  startAlertmanager,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '../support/alertmanager.js';
 import { type PrometheusInstance, startPrometheus, waitFor } from '../support/prometheus.js';
 import { requireBinary } from '../support/system-deps.js';
 
@@ -61,12 +66,12 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
     let specs: SloSpec[];
     let telemetry: Telemetry;
     let service: http.Server;
-    let receiver: http.Server;
+    let receiver: WebhookReceiver<Notification> | undefined;
     let prometheus: PrometheusInstance | undefined;
     let alertmanager: AlertmanagerInstance | undefined;
     let traffic: ReturnType<typeof setInterval> | undefined;
     let failing = false;
-    const notifications: Notification[] = [];
+    let notifications: Notification[] = [];
     let dir: string;
     let specFile: string;
 
@@ -113,23 +118,12 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
       await once(service, 'listening');
       const servicePort = (service.address() as AddressInfo).port;
 
-      receiver = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        req.on('end', () => {
-          notifications.push(JSON.parse(body) as Notification);
-          res.end();
-        });
-      });
-      receiver.listen(0, '127.0.0.1');
-      await once(receiver, 'listening');
-      const receiverPort = (receiver.address() as AddressInfo).port;
+      receiver = await startWebhookReceiver<Notification>();
+      notifications = receiver.notifications;
 
       alertmanager = await startAlertmanager({
         binary: alertmanagerBin as string,
-        webhookUrl: `http://127.0.0.1:${receiverPort}/alerts`,
+        webhookUrl: receiver.url,
         inhibitRulesYaml: serializeInhibitRules(generateInhibitRules(specs)),
       });
       prometheus = await startPrometheus({
@@ -153,7 +147,7 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
       clearInterval(traffic);
       await prometheus?.stop();
       await alertmanager?.stop();
-      receiver?.close();
+      await receiver?.close();
       service?.closeAllConnections();
       service?.close();
       await telemetry?.shutdown();

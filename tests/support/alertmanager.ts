@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Daemon, startDaemon } from './daemon.js';
@@ -57,4 +60,39 @@ export async function startAlertmanager(
     url,
     dir,
   });
+}
+
+/** A webhook receiver on loopback that keeps every JSON notification Alertmanager posts. */
+export interface WebhookReceiver<T> {
+  /** The URL to give Alertmanager (`…/alerts`). */
+  readonly url: string;
+  /** The notifications received so far, oldest first. */
+  readonly notifications: T[];
+  close(): Promise<void>;
+}
+
+/** Starts a {@link WebhookReceiver} on a free loopback port. */
+export async function startWebhookReceiver<T>(): Promise<WebhookReceiver<T>> {
+  const notifications: T[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      notifications.push(JSON.parse(body) as T);
+      res.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/alerts`,
+    notifications,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
