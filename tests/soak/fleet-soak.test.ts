@@ -4,18 +4,15 @@
  * process must stay flat, the p99 must not drift, every request must get the answer it expects, and
  * the rate must be held. A compact summary goes to the console and to `results/last-soak.json`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer, type TestRedis } from '@srekit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FLEET_DEFAULTS,
-  type Fleet,
-  startFleet,
-} from '../../examples/reference-service/src/fleet/fleet.js';
+import type { Fleet } from '../../examples/reference-service/src/fleet/fleet.js';
+import { startTestFleet } from '../../examples/reference-service/test/support/fleet.js';
 import { requireBinary } from '../support/system-deps.js';
 import { CALL_KINDS, EXPECTED_STATUS, startLoad } from './load-driver.js';
 import {
@@ -80,17 +77,13 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
   let fleet: Fleet | undefined;
 
   beforeAll(async () => {
-    for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-      if (!existsSync(script)) throw new Error(`${script} is missing: build first (npx tsc -b)`);
-    }
     dir = mkdtempSync(join(tmpdir(), 'srekit-soak-'));
     heapDir = join(dir, 'heap');
     mkdirSync(heapDir);
     redis = await startRedisServer({ bin: redisBin as string });
-    fleet = await startFleet({
+    fleet = await startTestFleet({
+      healthCheckIntervalMs: 1_000,
       size: 3,
-      port: 0,
-      trafficRps: 0,
       env: {
         REDIS_URL: redis.url,
         LOG_LEVEL: 'warn',
@@ -98,7 +91,6 @@ describe.skipIf(redisBin === undefined)('soak: the fleet at a fixed rate', () =>
         SREKIT_SOAK_HEAP_DIR: heapDir,
       },
       logDir: join(dir, 'logs'),
-      logLevel: 'silent',
     });
   }, 60_000);
 

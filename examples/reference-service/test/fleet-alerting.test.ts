@@ -10,23 +10,22 @@
  * The Sloth tiers have no `for`, and with 1 s scrape and evaluation intervals the 5m/1h windows
  * are taken over the seconds of samples that exist, so the page fires within seconds.
  */
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AlertmanagerInstance,
   startAlertmanager,
+  startWebhookReceiver,
+  type WebhookReceiver,
 } from '../../../tests/support/alertmanager.js';
 import { type PrometheusInstance, startPrometheus } from '../../../tests/support/prometheus.js';
 import { requireBinary } from '../../../tests/support/system-deps.js';
 import { waitFor } from '../../../tests/support/wait-for.js';
-import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
-import { loginHelp } from '../src/fleet/login-help.js';
+import type { Fleet } from '../src/fleet/fleet.js';
 import { call, login } from './support/api.js';
+import { startTestFleet } from './support/fleet.js';
 
 const prometheusBin = requireBinary('prometheus');
 const alertmanagerBin = requireBinary('alertmanager');
@@ -71,12 +70,12 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
   () => {
     let dir: string;
     let fleet: Fleet | undefined;
-    let receiver: http.Server | undefined;
+    let receiver: WebhookReceiver<Notification> | undefined;
     let prometheus: PrometheusInstance | undefined;
     let alertmanager: AlertmanagerInstance | undefined;
     let traffic: ReturnType<typeof setInterval> | undefined;
     let adminToken: string;
-    const notifications: Notification[] = [];
+    let notifications: Notification[] = [];
     const answers = { ok: 0, serverError: 0, other: 0 };
 
     async function query(
@@ -99,40 +98,20 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'srekit-fleet-alerting-'));
-      for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-        if (!existsSync(script))
-          throw new Error(`${script} is missing: build first (npm run build)`);
-      }
-      fleet = await startFleet({
+      fleet = await startTestFleet({
         size: 2,
         inventorySize: 1,
-        port: 0,
-        trafficRps: 0,
-        demoTotpSecret: loginHelp(undefined).totpSecret,
         logDir: join(dir, 'logs'),
-        healthCheckIntervalMs: 300,
         sampleIntervalMs: 1_000,
-        logLevel: 'silent',
       });
 
-      receiver = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (chunk: Buffer) => {
-          body += chunk.toString();
-        });
-        req.on('end', () => {
-          notifications.push(JSON.parse(body) as Notification);
-          res.end();
-        });
-      });
-      receiver.listen(0, '127.0.0.1');
-      await once(receiver, 'listening');
-      const receiverPort = (receiver.address() as AddressInfo).port;
+      receiver = await startWebhookReceiver<Notification>();
+      notifications = receiver.notifications;
 
       // What we ship, read as committed: no regeneration here.
       alertmanager = await startAlertmanager({
         binary: alertmanagerBin as string,
-        webhookUrl: `http://127.0.0.1:${receiverPort}/alerts`,
+        webhookUrl: receiver.url,
         inhibitRulesYaml: readFileSync(
           join(ALERTS_DIR, 'alertmanager', 'inhibit-rules.yaml'),
           'utf8',
@@ -179,8 +158,7 @@ describe.skipIf(!prometheusBin || !alertmanagerBin)(
     afterAll(async () => {
       clearInterval(traffic);
       await Promise.allSettled([prometheus?.stop(), alertmanager?.stop(), fleet?.close()]);
-      receiver?.closeAllConnections();
-      receiver?.close();
+      await receiver?.close();
       rmSync(dir, { recursive: true, force: true });
     }, 20_000);
 

@@ -13,9 +13,9 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../../../tests/support/system-deps.js';
 import { demoTotpSecret } from '../src/app/demo-users.js';
-import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
-import { loginHelp } from '../src/fleet/login-help.js';
+import type { Fleet } from '../src/fleet/fleet.js';
 import { call } from './support/api.js';
+import { startTestFleet } from './support/fleet.js';
 
 const chromiumBin = requireBinary('chromium');
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -41,18 +41,11 @@ describe.skipIf(!chromiumBin)('the status page in a browser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'srekit-fleet-browser-'));
-    for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-      if (!existsSync(script)) throw new Error(`${script} is missing: build first (npm run build)`);
-    }
-    fleet = await startFleet({
+    fleet = await startTestFleet({
       size: 2,
-      port: 0,
       trafficRps: 10,
-      demoTotpSecret: loginHelp(undefined).totpSecret,
       logDir: join(dir, 'logs'),
-      healthCheckIntervalMs: 300,
       sampleIntervalMs: 250,
-      logLevel: 'silent',
     });
     browser = await chromium.launch({
       executablePath: chromiumBin as string,

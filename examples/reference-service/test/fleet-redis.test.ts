@@ -5,14 +5,15 @@
  * memory store per instance and so lets more than the limit through. Needs Debian's
  * `redis-server` (skipped without it locally; a failure with CI=true).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RATE_LIMIT_PRESETS } from '@srekit/security';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
+import type { Fleet } from '../src/fleet/fleet.js';
 import type { InstanceStatus } from '../src/fleet/fleet-status.js';
 import { TIMEOUT_MS } from './support/api.js';
+import { startTestFleet } from './support/fleet.js';
 import { redisServerBin, startTestRedis, type TestRedis } from './support/redis.js';
 
 const LIMIT = RATE_LIMIT_PRESETS.login.limit;
@@ -97,17 +98,10 @@ async function perInstance(fleet: Fleet): Promise<InstanceLogins[]> {
 }
 
 async function fleetWith(dir: string, env: Record<string, string | undefined>): Promise<Fleet> {
-  for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-    if (!existsSync(script)) throw new Error(`${script} is missing: build first (npm run build)`);
-  }
-  return startFleet({
+  return startTestFleet({
     size: 3,
-    port: 0,
-    trafficRps: 0,
     env,
     logDir: join(dir, 'logs'),
-    healthCheckIntervalMs: 300,
-    logLevel: 'silent',
   });
 }
 

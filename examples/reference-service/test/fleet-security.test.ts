@@ -14,7 +14,7 @@ import {
   randomUUID,
   sign,
 } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +25,9 @@ import { requireBinary } from '../../../tests/support/system-deps.js';
 import { demoPassword } from '../src/app/demo-users.js';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/app/service.js';
 import { generateFleetKeys } from '../src/fleet/dev-keys.js';
-import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
+import type { Fleet } from '../src/fleet/fleet.js';
 import { call, login, TIMEOUT_MS } from './support/api.js';
+import { startTestFleet } from './support/fleet.js';
 
 const run = promisify(execFile);
 const hydra = requireBinary('hydra');
@@ -116,9 +117,6 @@ describe('security smoke against the fleet (through the proxy)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'srekit-fleet-security-'));
-    for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-      if (!existsSync(script)) throw new Error(`${script} is missing: build first (npm run build)`);
-    }
     attackerServer = createServer((_req, res) => {
       attackerFetches++;
       res.end('{"keys":[]}');
@@ -126,16 +124,12 @@ describe('security smoke against the fleet (through the proxy)', () => {
     await new Promise<void>((resolve) => attackerServer.listen(0, '127.0.0.1', resolve));
     const address = attackerServer.address();
     attackerUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    fleet = await startFleet({
+    fleet = await startTestFleet({
       size: 3,
-      port: 0,
-      trafficRps: 0,
       keys,
       // The default memory stores (what `npm start` runs), even when the test run has Redis.
       env: { REDIS_URL: undefined },
       logDir: join(dir, 'logs'),
-      healthCheckIntervalMs: 300,
-      logLevel: 'silent',
     });
     viewer = await login(fleet.url, 'viewer');
   }, 20_000);

@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FLEET_DEFAULTS, type Fleet, startFleet } from '../src/fleet/fleet.js';
+import type { Fleet } from '../src/fleet/fleet.js';
 import type { FleetStatus } from '../src/fleet/fleet-status.js';
-import { loginHelp } from '../src/fleet/login-help.js';
 import { call, login } from './support/api.js';
+import { startTestFleet } from './support/fleet.js';
 
 const SLO_IDS = ['orders-api-availability', 'orders-api-latency', 'orders-login-availability'];
 
@@ -24,18 +24,11 @@ describe('the fleet (startFleet, the code path of npm start)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'srekit-fleet-test-'));
-    for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-      if (!existsSync(script)) throw new Error(`${script} is missing: build first (npm run build)`);
-    }
-    fleet = await startFleet({
+    fleet = await startTestFleet({
       size: 3,
-      port: 0,
       trafficRps: 5,
-      demoTotpSecret: loginHelp(undefined).totpSecret,
       logDir: join(dir, 'logs'),
-      healthCheckIntervalMs: 300,
       sampleIntervalMs: 250,
-      logLevel: 'silent',
     });
   }, 20_000);
 

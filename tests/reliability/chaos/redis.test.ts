@@ -12,9 +12,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Fleet, startFleet } from '../../../examples/reference-service/src/fleet/fleet.js';
-import { loginHelp } from '../../../examples/reference-service/src/fleet/login-help.js';
+import type { Fleet } from '../../../examples/reference-service/src/fleet/fleet.js';
 import { call, login } from '../../../examples/reference-service/test/support/api.js';
+import { startTestFleet } from '../../../examples/reference-service/test/support/fleet.js';
 import {
   redisServerBin,
   startTestRedis,
@@ -162,14 +162,9 @@ async function waitForRecovery(timeoutMs: number): Promise<Record<string, number
 beforeAll(async () => {
   if (redisServerBin === undefined) throw new Error('redis-server is not installed');
   redis = await startTestRedis();
-  fleet = await startFleet({
+  fleet = await startTestFleet({
     size: 2,
     inventorySize: 1,
-    port: 0,
-    trafficRps: 0,
-    demoTotpSecret: loginHelp(undefined).totpSecret,
-    healthCheckIntervalMs: 300,
-    logLevel: 'silent',
     env: { REDIS_URL: redis.url },
   });
   token = (await login(fleet.url, 'operator')).accessToken;

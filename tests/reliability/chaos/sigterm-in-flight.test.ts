@@ -7,15 +7,10 @@
  * instance that was stopping. Catalog GETs keep flowing meanwhile. (The rolling restart without in-flight long requests is in
  * examples/reference-service/test/fleet-start.test.ts.)
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FLEET_DEFAULTS,
-  type Fleet,
-  startFleet,
-} from '../../../examples/reference-service/src/fleet/fleet.js';
-import { loginHelp } from '../../../examples/reference-service/src/fleet/login-help.js';
+import type { Fleet } from '../../../examples/reference-service/src/fleet/fleet.js';
 import { call, login } from '../../../examples/reference-service/test/support/api.js';
+import { startTestFleet } from '../../../examples/reference-service/test/support/fleet.js';
 import { scaled } from '../support/mode.js';
 import { rawExchange } from '../support/raw-http.js';
 
@@ -31,17 +26,9 @@ const UPLOAD_MS = (PIECES - 1) * PIECE_DELAY_MS;
 let fleet: Fleet | undefined;
 
 beforeAll(async () => {
-  for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-    if (!existsSync(script)) throw new Error(`${script} is missing: build first (npx tsc -b)`);
-  }
-  fleet = await startFleet({
+  fleet = await startTestFleet({
     size: 3,
     inventorySize: 2,
-    port: 0,
-    trafficRps: 0,
-    demoTotpSecret: loginHelp(undefined).totpSecret,
-    healthCheckIntervalMs: 300,
-    logLevel: 'silent',
   });
 }, 30_000);
 

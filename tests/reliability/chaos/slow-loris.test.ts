@@ -11,16 +11,12 @@
  *   loris gets 408 and is closed within the timeout, the others are served.
  */
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { createProxy, Pool } from '@srekit/engine';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  FLEET_DEFAULTS,
-  type Fleet,
-  startFleet,
-} from '../../../examples/reference-service/src/fleet/fleet.js';
+import type { Fleet } from '../../../examples/reference-service/src/fleet/fleet.js';
+import { startTestFleet } from '../../../examples/reference-service/test/support/fleet.js';
 import { FULL, scaled } from '../support/mode.js';
 import { type RecordingBackend, startRecordingBackend, statusesOf } from '../support/raw-http.js';
 
@@ -105,15 +101,10 @@ describe('slow loris against the fleet (Node default timeouts)', () => {
   it(
     `other clients are served while ${LORISES} lorises hold the proxy and ${LORISES} an instance${FULL ? '; the headers timeout closes them' : ''}`,
     async () => {
-      for (const script of [FLEET_DEFAULTS.instanceScript, FLEET_DEFAULTS.inventoryScript]) {
-        if (!existsSync(script)) throw new Error(`${script} is missing: build first (npx tsc -b)`);
-      }
-      fleet = await startFleet({
+      fleet = await startTestFleet({
+        healthCheckIntervalMs: 1_000,
         size: 2,
         inventorySize: 1,
-        port: 0,
-        trafficRps: 0,
-        logLevel: 'silent',
       });
       const instance = fleet.instances[0];
       if (instance === undefined) throw new Error('no instance');
