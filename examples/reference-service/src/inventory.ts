@@ -64,14 +64,12 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
   );
   const reservations = new Map<string, Reservation>();
   // Idempotency-Key → reservation, in insertion (= time) order so expired keys are pruned from
-  // the front; a key is forgotten when its reservation is released.
+  // the front. A key whose reservation was released points at nothing and reserves anew.
   const byKey = new Map<string, { reservationId: string; expiresAt: number }>();
-  const keyOf = new Map<string, string>();
   const pruneKeys = (now: number) => {
     for (const [key, entry] of byKey) {
       if (entry.expiresAt > now) break;
       byKey.delete(key);
-      keyOf.delete(entry.reservationId);
     }
   };
 
@@ -113,11 +111,11 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
     };
     reservations.set(reservation.reservationId, reservation);
     if (key !== undefined) {
+      byKey.delete(key); // re-inserted at the end, so the map stays in expiry order
       byKey.set(key, {
         reservationId: reservation.reservationId,
         expiresAt: now + IDEMPOTENCY_KEY_TTL_MS,
       });
-      keyOf.set(reservation.reservationId, key);
     }
     res.status(201).json(reservation);
   });
@@ -126,11 +124,6 @@ export async function startInventory(options: InventoryOptions = {}): Promise<Ru
     const reservation = reservations.get(req.params.id);
     if (reservation !== undefined) {
       reservations.delete(req.params.id);
-      const key = keyOf.get(req.params.id);
-      if (key !== undefined) {
-        keyOf.delete(req.params.id);
-        byKey.delete(key);
-      }
       stock.set(reservation.sku, (stock.get(reservation.sku) ?? 0) + reservation.quantity);
     }
     res.status(204).end();

@@ -1,6 +1,6 @@
 /**
  * The inventory dependency: reservations are idempotent by `Idempotency-Key` (the orders API may
- * retry a timed-out one), and a released reservation's key is forgotten.
+ * retry a timed-out one), and the key of a released reservation reserves anew.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningService, startInventory } from '../src/inventory.js';
@@ -44,7 +44,7 @@ describe('inventory reservations', () => {
     expect(await available(inventory.url)).toBe(97);
   });
 
-  it('forgets the key of a released reservation: the stock is back, a new key reserves anew', async () => {
+  it('reserves anew with the key of a released reservation: the stock is back, never an empty 201', async () => {
     const first = await reserve(inventory.url, 'order-2:SKU-1001', 2);
     const id = first.body.reservationId as string;
     const released = await fetch(`${inventory.url}/reservations/${id}`, {
